@@ -1,0 +1,75 @@
+"""Registry of metrics by name.
+
+Usage::
+
+    @register_metric("bleu")
+    class BLEU(Metric): ...
+
+    metric = build_metric("bleu", language="en", tokenize="13a")
+"""
+
+from __future__ import annotations
+
+import difflib
+import importlib
+from typing import Any, Callable, TypeVar
+
+from harness.errors import MetricError
+from harness.metrics.base import Metric
+
+MetricClass = TypeVar("MetricClass", bound=type[Metric])
+
+_METRICS: dict[str, type[Metric]] = {}
+
+# Modules that register the built-in metrics; imported on first lookup so
+# that importing harness stays fast.
+_BUILTIN_MODULES: tuple[str, ...] = (
+    "harness.metrics.translation",
+    "harness.metrics.summarization",
+    "harness.metrics.asr",
+    "harness.metrics.captioning",
+)
+_loaded = False
+
+
+def register_metric(name: str) -> Callable[[MetricClass], MetricClass]:
+    """Register a :class:`Metric` subclass under ``name``."""
+
+    def decorator(cls: MetricClass) -> MetricClass:
+        if not (isinstance(cls, type) and issubclass(cls, Metric)):
+            raise TypeError(f"@register_metric({name!r}) must decorate a Metric subclass, got {cls!r}")
+        if name in _METRICS and _METRICS[name] is not cls:
+            raise ValueError(f"Metric {name!r} is already registered by {_METRICS[name].__module__}")
+        cls.name = name
+        _METRICS[name] = cls
+        return cls
+
+    return decorator
+
+
+def _load_builtins() -> None:
+    global _loaded
+    if _loaded:
+        return
+    for module in _BUILTIN_MODULES:
+        importlib.import_module(module)
+    _loaded = True
+
+
+def metric_names() -> list[str]:
+    """Return all registered metric names, sorted."""
+    _load_builtins()
+    return sorted(_METRICS)
+
+
+def build_metric(name: str, **options: Any) -> Metric:
+    """Instantiate the metric registered under ``name`` with its options."""
+    _load_builtins()
+    if name not in _METRICS:
+        close = difflib.get_close_matches(name, _METRICS, n=3, cutoff=0.5)
+        hint = f" Did you mean {', '.join(close)}?" if close else ""
+        raise MetricError(f"Unknown metric {name!r}.{hint} Available: {', '.join(sorted(_METRICS))}.")
+    try:
+        return _METRICS[name](**options)
+    except TypeError as error:
+        raise MetricError(f"Invalid options {options} for metric {name!r}: {error}") from None

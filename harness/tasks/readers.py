@@ -1,0 +1,207 @@
+"""Readers for the dataset formats a task may declare, with errors that name file and row."""
+
+from __future__ import annotations
+
+import csv
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from harness.errors import TaskError
+
+if TYPE_CHECKING:
+    from harness.tasks.task import Example, Task
+
+logger = logging.getLogger(__name__)
+
+
+def _read_text(path: Path, encoding: str) -> str:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise TaskError(f"Data file not found: {path}") from None
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise TaskError(
+            f"Data file {path}, line {line}: invalid {encoding} byte at offset {error.start}; "
+            f"re-encode the file as {encoding} or set dataset.encoding in the task file."
+        ) from None
+
+
+def _read_jsonl(path: Path, encoding: str) -> list[dict[str, Any]]:
+    rows = []
+    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise TaskError(f"Data file {path}, line {number}: invalid JSON ({error.msg}); fix or remove the line.") from None
+        if not isinstance(row, dict):
+            raise TaskError(f"Data file {path}, line {number}: expected a JSON object, got {type(row).__name__}.")
+        rows.append(row)
+    return rows
+
+
+def _read_json(path: Path, encoding: str) -> list[dict[str, Any]]:
+    try:
+        data = json.loads(_read_text(path, encoding))
+    except json.JSONDecodeError as error:
+        raise TaskError(f"Data file {path}, line {error.lineno}: invalid JSON ({error.msg}).") from None
+    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
+        raise TaskError(f"Data file {path}: expected a JSON list of objects, one per example.")
+    return data
+
+
+def _read_delimited(path: Path, encoding: str, delimiter: str) -> list[dict[str, Any]]:
+    text = _read_text(path, encoding)
+    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
+    rows = []
+    for number, row in enumerate(reader, start=2):
+        if None in row:
+            raise TaskError(f"Data file {path}, line {number}: more cells than header columns {reader.fieldnames}.")
+        rows.append(dict(row))
+    return rows
+
+
+def _read_lines(task: Task, files: dict[str, str], encoding: str) -> list[dict[str, Any]]:
+    columns: dict[str, list[str]] = {}
+    for column, relative in files.items():
+        path = task.resolve(relative, f"dataset.files.{column}")
+        text = _read_text(path, encoding)
+        columns[column] = text.split("\n")
+        if columns[column] and columns[column][-1] == "":
+            columns[column].pop()
+    lengths = {column: len(lines) for column, lines in columns.items()}
+    if len(set(lengths.values())) > 1:
+        raise TaskError(
+            f"Task {task.path}: line-aligned files have different line counts {lengths}; every file needs one line per example."
+        )
+    count = next(iter(lengths.values()))
+    return [{column: lines[index] for column, lines in columns.items()} for index in range(count)]
+
+
+def _read_hub(task: Task) -> list[dict[str, Any]]:
+    hub = task.config.dataset.hub
+    assert hub is not None
+    try:
+        import datasets
+    except ImportError:
+        raise TaskError(
+            f"Task {task.name} reads hub dataset {hub.path!r}, which needs the 'datasets' package: pip install 'harness[hub]'."
+        ) from None
+    try:
+        dataset = datasets.load_dataset(hub.path, hub.name, split=hub.split, revision=hub.revision)
+    except Exception as error:  # datasets raises many types for offline and missing repositories
+        raise TaskError(
+            f"Task {task.name}: could not load hub dataset {hub.path!r} (config {hub.name!r}, split {hub.split!r}, "
+            f"revision {hub.revision!r}): {error}. Without network access, download it elsewhere and point the "
+            "task at local files."
+        ) from error
+    return [dict(row) for row in dataset]
+
+
+def read_rows(task: Task) -> list[dict[str, Any]]:
+    """Read the rows of a task's dataset in file order."""
+    dataset = task.config.dataset
+    if dataset.format == "lines":
+        return _read_lines(task, dataset.files or {}, dataset.encoding)
+    if dataset.format == "hf":
+        return _read_hub(task)
+    assert dataset.path is not None
+    path = task.resolve(dataset.path, "dataset.path")
+    if dataset.format == "jsonl":
+        return _read_jsonl(path, dataset.encoding)
+    if dataset.format == "json":
+        return _read_json(path, dataset.encoding)
+    return _read_delimited(path, dataset.encoding, "," if dataset.format == "csv" else "\t")
+
+
+def _data_location(task: Task) -> str:
+    dataset = task.config.dataset
+    if dataset.path:
+        return str(task.resolve(dataset.path, "dataset.path"))
+    if dataset.hub:
+        return f"hub dataset {dataset.hub.path}"
+    return f"line-aligned files of {task.path}"
+
+
+def _column(task: Task, row: dict[str, Any], column: str, index: int, role: str) -> Any:
+    if column not in row:
+        available = ", ".join(sorted(row)) or "none"
+        raise TaskError(
+            f"{_data_location(task)}, row {index + 1}: missing {role} column {column!r} (columns: {available}); "
+            "fix the data or the column name in the task file."
+        )
+    return row[column]
+
+
+def _references(task: Task, row: dict[str, Any], index: int) -> tuple[str, ...]:
+    references: list[str] = []
+    for column in task.config.references:
+        value = _column(task, row, column, index, "reference")
+        values = value if isinstance(value, list) else [value]
+        for item in values:
+            if item is None:
+                continue
+            if not isinstance(item, str):
+                raise TaskError(
+                    f"{_data_location(task)}, row {index + 1}: reference column {column!r} holds "
+                    f"{type(item).__name__}; expected a string or a list of strings."
+                )
+            if item.strip():
+                references.append(item)
+    if not references:
+        raise TaskError(
+            f"{_data_location(task)}, row {index + 1}: every reference is empty or missing "
+            f"(columns {task.config.references}); add a reference or remove the row."
+        )
+    return tuple(references)
+
+
+def _media_path(task: Task, value: str, index: int) -> str:
+    base_relative = task.config.input.media_root
+    if base_relative:
+        base = task.resolve(base_relative, "input.media_root")
+    elif task.config.dataset.path:
+        base = task.resolve(task.config.dataset.path, "dataset.path").parent
+    else:
+        base = task.folder
+    candidate = Path(value)
+    resolved = candidate if candidate.is_absolute() else (base / candidate).resolve()
+    if not task.config.allow_absolute_paths and not resolved.is_relative_to(task.folder):
+        raise TaskError(
+            f"{_data_location(task)}, row {index + 1}: media path {value!r} points outside the task folder "
+            f"{task.folder}; set 'allow_absolute_paths: true' in the task file to allow it."
+        )
+    return str(resolved)
+
+
+def rows_to_examples(task: Task, rows: list[dict[str, Any]]) -> list[Example]:
+    """Turn raw rows into examples: pick the input, the references and a unique id."""
+    from harness.tasks.task import Example
+
+    spec = task.config.input
+    examples = []
+    seen: dict[str, int] = {}
+    for index, row in enumerate(rows):
+        value = _column(task, row, spec.field, index, "input")
+        if not isinstance(value, str):
+            raise TaskError(
+                f"{_data_location(task)}, row {index + 1}: input column {spec.field!r} holds "
+                f"{type(value).__name__}; expected a string."
+            )
+        if spec.kind != "text":
+            value = _media_path(task, value, index)
+        example_id = str(_column(task, row, task.config.id_field, index, "id")) if task.config.id_field else str(index)
+        if example_id in seen:
+            raise TaskError(
+                f"{_data_location(task)}, row {index + 1}: id {example_id!r} repeats row {seen[example_id] + 1}; ids must be unique."
+            )
+        seen[example_id] = index
+        extra = {key: val for key, val in row.items() if key not in {spec.field, *task.config.references}}
+        examples.append(Example(example_id, value, _references(task, row, index), index, extra))
+    return examples
