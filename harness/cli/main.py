@@ -1,0 +1,62 @@
+"""Entry point of the ``harness`` command.
+
+Each subcommand lives in its own module ``harness.cli.<name>`` with two
+functions: ``add_arguments(parser)`` and ``main(args) -> int``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+
+from harness.errors import HarnessError
+
+SUBCOMMANDS = {
+    "run": "Evaluate a model on tasks or a suite and write results.",
+    "score": "Score an existing system output file on a task.",
+    "profile": "Measure throughput, latency and memory of a model on a task.",
+    "tasks": "List the available tasks.",
+    "models": "List the registered models and adapters.",
+    "leaderboard": "Build leaderboard tables and a static page from results files.",
+    "compare": "Compare two runs metric by metric, with significance.",
+    "check": "Fail when a run regressed against a baseline (for CI).",
+    "convert": "Convert checkpoints between formats.",
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="harness", description="Evaluate and benchmark generation models.")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="More log output (-vv for debug).")
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for name, help_text in SUBCOMMANDS.items():
+        try:
+            module = importlib.import_module(f"harness.cli.{name}")
+        except ModuleNotFoundError as error:
+            if error.name != f"harness.cli.{name}":
+                raise
+            continue
+        subparser = subparsers.add_parser(name, help=help_text, description=help_text)
+        module.add_arguments(subparser)
+        subparser.set_defaults(handler=module.main)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.handler(args) or 0)
+    except HarnessError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted; finished samples are kept, rerun with --resume", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""GPT-style decoder-only language models through ``AutoModelForCausalLM``."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Sequence
+
+import torch
+
+from harness.models.base import BatchStats, LoadOptions, Model
+from harness.models.hf_common import describe, load_pretrained
+from harness.models.registry import register_adapter
+from harness.models.text import cut_at_stop, prompt_for
+
+if TYPE_CHECKING:
+    from harness.tasks.schema import GenerationSpec
+    from harness.tasks.task import Example, Task
+
+logger = logging.getLogger(__name__)
+
+
+@register_adapter("causal-lm", hf_mappings=("MODEL_FOR_CAUSAL_LM_MAPPING_NAMES",), priority=10)
+class CausalLM(Model):
+    """Decoder-only LM: fills the task's prompt template and returns only the generated continuation.
+
+    Prompts are left-padded so that every row of a batch ends at the same
+    position. Inputs longer than the context window (minus ``max_new_tokens``)
+    are truncated from the end of the input text, keeping the template intact.
+    """
+
+    families = ("summarization", "translation")
+
+    def __init__(self, *, name: str, options: LoadOptions, source: str) -> None:
+        from transformers import AutoModelForCausalLM, AutoTokenizer
+
+        self.options = options
+        self.tokenizer = AutoTokenizer.from_pretrained(
+            source, revision=options.revision, trust_remote_code=options.trust_remote_code
+        )
+        self.tokenizer.padding_side = "left"
+        if self.tokenizer.pad_token is None:
+            self.tokenizer.pad_token = self.tokenizer.eos_token
+        self.model = load_pretrained(AutoModelForCausalLM, source, options)
+        self.info = describe(name, "causal-lm", source, self.model, options)
+        self.context_length = int(getattr(self.model.config, "max_position_embeddings", 0) or getattr(self.model.config, "n_positions", 0) or 2048)
+
+    def input_length(self, example: Example, task: Task) -> float:
+        return float(len(self.tokenizer(example.input, add_special_tokens=False)["input_ids"]))
+
+    def _prompt(self, example: Example, task: Task, generation: GenerationSpec) -> str:
+        template = prompt_for(task, generation)
+        budget = self.context_length - generation.max_new_tokens - len(self.tokenizer(template.format(input=""))["input_ids"])
+        if generation.max_input_tokens is not None:
+            budget = min(budget, generation.max_input_tokens)
+        ids = self.tokenizer(example.input, add_special_tokens=False)["input_ids"]
+        text = example.input
+        if budget > 0 and len(ids) > budget:
+            text = self.tokenizer.decode(ids[:budget])
+        return template.format(input=text)
+
+    @torch.inference_mode()
+    def predict(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> list[str]:
+        prompts = [self._prompt(example, task, generation) for example in examples]
+        batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.options.device)
+        output = self.model.generate(
+            **batch,
+            max_new_tokens=generation.max_new_tokens,
+            num_beams=generation.num_beams,
+            do_sample=generation.do_sample,
+            temperature=generation.temperature if generation.do_sample else None,
+            top_p=None,
+            top_k=None,
+            pad_token_id=self.tokenizer.pad_token_id,
+        )
+        new_tokens = output[:, batch["input_ids"].shape[1] :]
+        texts = self.tokenizer.batch_decode(new_tokens, skip_special_tokens=True)
+        generated = int((new_tokens != self.tokenizer.pad_token_id).sum())
+        self._last_batch_stats = BatchStats(input_tokens=int(batch["attention_mask"].sum()), output_tokens=generated)
+        return [cut_at_stop(text, generation.stop).strip() for text in texts]

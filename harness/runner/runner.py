@@ -1,0 +1,367 @@
+"""Evaluate one model on a list of tasks: batched, length-sorted, resumable and logged per sample.
+
+Every prediction is appended to ``samples_<task>.jsonl`` as soon as its batch
+finishes. The batch plan is a pure function of the examples and the batch
+size, so a resumed run recomputes exactly the batches that were not fully
+logged and ends with the same outputs as an uninterrupted run.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import logging
+import re
+import sys
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Iterator, Protocol, Sequence
+
+import torch
+from tqdm.auto import tqdm
+
+from harness.environment import git_info, hardware_info, harness_version, package_versions, resolve_device
+from harness.errors import HarnessError, MediaError, ModelError
+from harness.models.base import LoadOptions, Model
+from harness.models.registry import load_model
+from harness.results.io import SamplesLog, save_run, write_atomic
+from harness.results.schema import ModelRecord, RunResults, TaskRecord
+from harness.runner.batching import is_out_of_memory, plan_batches
+from harness.runner.scoring import score_outputs
+from harness.tasks.catalog import get_task
+from harness.tasks.schema import GenerationSpec
+from harness.tasks.task import Example, Task
+
+logger = logging.getLogger(__name__)
+
+AUTO_BATCH_START = 64
+
+
+class BatchProfiler(Protocol):
+    """Receives timing of each batch; implemented by :mod:`harness.profiling`."""
+
+    def start_task(self, task: Task, model: Model, batch_size: int) -> None: ...
+
+    def measure(self, examples: Sequence[Example]) -> contextlib.AbstractContextManager[None]: ...
+
+    def finish_task(self, phases: dict[str, float]) -> dict[str, Any]: ...
+
+
+@dataclass
+class RunConfig:
+    """Settings of one ``harness run`` for one model; the CLI flags map one to one onto these fields."""
+
+    model: str
+    tasks: list[str]
+    output_dir: Path = Path("results")
+    run_name: str | None = None
+    batch_size: int | str = 8
+    device: str = "auto"
+    dtype: str = "auto"
+    limit: int | None = None
+    seed: int = 1234
+    max_new_tokens: int | None = None
+    resume: bool = False
+    overwrite: bool = False
+    trust_remote_code: bool = False
+    random_weights: bool = False
+    revision: str | None = None
+    attn_implementation: str | None = None
+    on_error: str = "raise"
+    sort_by_length: bool = True
+    show_progress: bool = True
+    metric_options: dict[str, Any] = field(default_factory=dict)
+    command: list[str] = field(default_factory=lambda: list(sys.argv))
+
+    def run_folder(self) -> Path:
+        return self.output_dir / (self.run_name or slugify(self.model))
+
+    def fingerprint(self, tasks: Sequence[Task]) -> dict[str, Any]:
+        """Settings that must match for ``--resume`` to continue a run."""
+        return {
+            "model": self.model,
+            "tasks": {task.name: task.content_hash for task in tasks},
+            "limit": self.limit,
+            "seed": self.seed,
+            "max_new_tokens": self.max_new_tokens,
+            "batch_size": self.batch_size,
+            "dtype": self.dtype,
+            "random_weights": self.random_weights,
+            "sort_by_length": self.sort_by_length,
+        }
+
+
+def slugify(name: str) -> str:
+    """Turn a model name into a folder name."""
+    return re.sub(r"[^A-Za-z0-9_.\-]+", "_", name).strip("_") or "model"
+
+
+@contextlib.contextmanager
+def _timed(timings: dict[str, float], phase: str) -> Iterator[None]:
+    start = time.perf_counter()
+    try:
+        yield
+    finally:
+        timings[phase] = timings.get(phase, 0.0) + time.perf_counter() - start
+
+
+def _generation(task: Task, config: RunConfig) -> GenerationSpec:
+    generation = task.config.generation
+    if config.max_new_tokens is not None:
+        generation = generation.model_copy(update={"max_new_tokens": config.max_new_tokens})
+    return generation
+
+
+def _sample_record(example: Example, task: Task, prediction: str, error: str | None = None) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": example.id,
+        "row": example.row,
+        "input": example.input if task.config.input.kind == "text" else Path(example.input).name,
+        "prediction": prediction,
+        "references": list(example.references),
+        "status": "failed" if error else "ok",
+    }
+    if error:
+        record["error"] = error
+    return record
+
+
+class Runner:
+    """Runs one model over its tasks according to a :class:`RunConfig`."""
+
+    def __init__(self, config: RunConfig, profiler: BatchProfiler | None = None) -> None:
+        self.config = config
+        self.profiler = profiler
+        self.folder = config.run_folder()
+        self.timings: dict[str, float] = {}
+        self.model: Model | None = None
+
+    def _check_folder(self, tasks: Sequence[Task]) -> None:
+        state_path = self.folder / "run.json"
+        fingerprint = self.config.fingerprint(tasks)
+        has_outputs = any(self.folder.glob("samples_*.jsonl"))
+        if has_outputs and not (self.config.resume or self.config.overwrite):
+            raise HarnessError(
+                f"Run folder {self.folder} already holds outputs; pass --resume to continue that run, "
+                "--overwrite to start it over, or --run-name to write elsewhere."
+            )
+        if self.config.overwrite:
+            for path in self.folder.glob("samples_*.jsonl"):
+                path.unlink()
+            (self.folder / "results.json").unlink(missing_ok=True)
+        elif self.config.resume and state_path.exists():
+            previous = json.loads(state_path.read_text(encoding="utf-8"))
+            if previous != json.loads(json.dumps(fingerprint)):
+                changed = sorted(key for key in fingerprint if previous.get(key) != json.loads(json.dumps(fingerprint[key])))
+                raise HarnessError(
+                    f"Cannot resume {self.folder}: settings differ from the interrupted run ({', '.join(changed)}). "
+                    "Rerun with the original settings or pass --overwrite."
+                )
+        write_atomic(state_path, json.dumps(fingerprint, indent=2) + "\n")
+
+    def _load_model(self) -> Model:
+        options = LoadOptions(
+            device=resolve_device(self.config.device),
+            dtype=self.config.dtype,
+            trust_remote_code=self.config.trust_remote_code,
+            revision=self.config.revision,
+            random_weights=self.config.random_weights,
+            seed=self.config.seed,
+            attn_implementation=self.config.attn_implementation,
+        )
+        with _timed(self.timings, "model_load"):
+            return load_model(self.config.model, options)
+
+    def run(self) -> RunResults:
+        """Evaluate every task, writing samples as they come and ``results.json`` after each task."""
+        started = time.perf_counter()
+        tasks = [get_task(name) for name in self.config.tasks]
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._check_folder(tasks)
+        model = self.model = self._load_model()
+        for task in tasks:
+            if not model.supports(task):
+                raise ModelError(
+                    f"Model {self.config.model} ({model.info.adapter}) cannot run task {task.name} "
+                    f"of family {task.family}; it supports {', '.join(model.families) or 'no family'}."
+                )
+        previous = self.folder / "results.json"
+        records: dict[str, TaskRecord] = {}
+        if self.config.resume and previous.exists():
+            from harness.results.io import load_run
+
+            records = {name: record for name, record in load_run(previous).tasks.items() if name in self.config.tasks}
+        results = None
+        for task in tasks:
+            if task.name in records and records[task.name].content_hash == task.content_hash:
+                logger.info("Task %s already finished in %s; keeping its results", task.name, self.folder)
+                continue
+            records[task.name] = self._run_task(model, task)
+            self.timings["total"] = time.perf_counter() - started
+            results = self._results(model, records)
+            save_run(self.folder / "results.json", results)
+        self.timings["total"] = time.perf_counter() - started
+        results = self._results(model, records)
+        save_run(self.folder / "results.json", results)
+        logger.info("Wrote %s", self.folder / "results.json")
+        return results
+
+    def _results(self, model: Model, records: dict[str, TaskRecord]) -> RunResults:
+        ordered = {name: records[name] for name in self.config.tasks if name in records}
+        return RunResults(
+            harness_version=harness_version(),
+            git=git_info(),
+            packages=package_versions(),
+            hardware=hardware_info(),
+            model=ModelRecord(**model.info.to_dict()),
+            tasks=ordered,
+            seed=self.config.seed,
+            command=self.config.command,
+            timestamp=dt.datetime.now(dt.timezone.utc).isoformat(timespec="seconds"),
+            timings={key: round(value, 4) for key, value in self.timings.items()},
+        )
+
+    def _predict_batch(self, model: Model, batch: list[Example], task: Task, generation: GenerationSpec) -> list[str]:
+        if self.profiler is not None:
+            with self.profiler.measure(batch):
+                return model.predict(batch, task, generation)
+        return model.predict(batch, task, generation)
+
+    def _predict_with_isolation(
+        self, model: Model, batch: list[Example], task: Task, generation: GenerationSpec
+    ) -> list[tuple[str, str | None]]:
+        """Predict a batch; with ``--on-error skip``, a media error is retried example by example."""
+        try:
+            return [(text, None) for text in self._predict_batch(model, batch, task, generation)]
+        except MediaError as error:
+            if self.config.on_error != "skip":
+                raise
+            if len(batch) == 1:
+                logger.warning("Skipping example %s of %s: %s", batch[0].id, task.name, error)
+                return [("", str(error))]
+        outputs: list[tuple[str, str | None]] = []
+        for example in batch:
+            outputs.extend(self._predict_with_isolation(model, [example], task, generation))
+        return outputs
+
+    def _initial_batch_size(self, model: Model, examples: Sequence[Example]) -> int:
+        if not model.is_neural:
+            return max(1, len(examples))
+        if self.config.batch_size == "auto":
+            return AUTO_BATCH_START
+        return int(self.config.batch_size)
+
+    def _run_task(self, model: Model, task: Task) -> TaskRecord:
+        timings: dict[str, float] = {}
+        with _timed(timings, "data_load"):
+            examples = task.examples(limit=self.config.limit)
+            model.prepare(task, examples)
+        generation = _generation(task, self.config)
+        log = SamplesLog(self.folder / f"samples_{task.name}.jsonl")
+        done = {record["id"]: record for record in log.read()} if self.config.resume else {}
+        if not self.config.resume:
+            log.rewrite([])
+        if done:
+            logger.info("Resuming %s: %d of %d examples already logged", task.name, len(done), len(examples))
+
+        batch_size = self._initial_batch_size(model, examples)
+        if self.profiler is not None:
+            self.profiler.start_task(task, model, batch_size)
+        torch.manual_seed(self.config.seed)
+        with _timed(timings, "data_load"):
+            lengths = [model.input_length(example, task) for example in examples]
+        progress = tqdm(
+            total=len(examples),
+            initial=len(done),
+            desc=task.name,
+            unit="ex",
+            disable=not self.config.show_progress,
+            file=sys.stderr,
+        )
+        with _timed(timings, "predict"):
+            batch_size = self._predict_all(model, task, examples, lengths, generation, batch_size, done, log, progress)
+        progress.close()
+
+        ordered = [done[example.id] for example in examples]
+        predictions = [record["prediction"] for record in ordered]
+        failed = [record["id"] for record in ordered if record.get("status") == "failed"]
+        if failed:
+            logger.warning(
+                "%d of %d examples of %s failed and are scored as empty outputs", len(failed), len(examples), task.name
+            )
+        with _timed(timings, "score"):
+            metrics, per_sample = score_outputs(task, examples, predictions, self.config.metric_options)
+        for record, scores in zip(ordered, per_sample):
+            record["scores"] = scores
+        log.rewrite(ordered)
+
+        profile = self.profiler.finish_task(timings) if self.profiler is not None else None
+        return TaskRecord(
+            task=task.name,
+            family=task.family,
+            version=task.version,
+            content_hash=task.content_hash,
+            num_examples=len(examples),
+            num_failed=len(failed),
+            failed_ids=failed,
+            limit=self.config.limit,
+            generation=generation.model_dump(),
+            batch_size=batch_size if model.is_neural else None,
+            metrics=metrics,
+            timings={key: round(value, 4) for key, value in timings.items()},
+            profile=profile,
+            samples_file=log.path.name,
+        )
+
+    def _predict_all(
+        self,
+        model: Model,
+        task: Task,
+        examples: list[Example],
+        lengths: list[float],
+        generation: GenerationSpec,
+        batch_size: int,
+        done: dict[str, dict[str, Any]],
+        log: SamplesLog,
+        progress: tqdm,
+    ) -> int:
+        """Predict every example not in ``done``; halve the batch size on out-of-memory when it is automatic."""
+        while True:
+            plan = plan_batches(range(len(examples)), lambda index: lengths[index], batch_size, self.config.sort_by_length)
+            try:
+                for indices in plan:
+                    batch = [examples[index] for index in indices]
+                    if all(example.id in done for example in batch):
+                        continue
+                    outputs = self._predict_with_isolation(model, batch, task, generation)
+                    records = [
+                        _sample_record(example, task, text, error)
+                        for example, (text, error) in zip(batch, outputs)
+                        if example.id not in done
+                    ]
+                    log.append(records)
+                    for record in records:
+                        done[record["id"]] = record
+                    progress.update(len(records))
+                return batch_size
+            except Exception as error:
+                if not (self.config.batch_size == "auto" and is_out_of_memory(error) and batch_size > 1):
+                    raise
+                batch_size //= 2
+                logger.warning("Out of memory on %s; retrying with batch size %d", task.name, batch_size)
+                if torch.cuda.is_available():
+                    torch.cuda.empty_cache()
+
+
+def run(config: RunConfig, profiler: BatchProfiler | None = None) -> RunResults:
+    """Run one model over its tasks; see :class:`Runner`."""
+    return Runner(config, profiler).run()
+
+
+def config_summary(config: RunConfig) -> dict[str, Any]:
+    """Return the run configuration as plain JSON-able values."""
+    summary = asdict(config)
+    summary["output_dir"] = str(config.output_dir)
+    return summary
