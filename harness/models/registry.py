@@ -21,7 +21,7 @@ A model name given on the command line is resolved as follows:
 Plugins add adapters and models through the entry-point group
 ``harness.models``; loading the entry point runs its registration decorators,
 and an entry point that names a :class:`Model` subclass is registered as an
-adapter under the entry point's name.
+adapter under the entry point's name, used as ``<name>:<argument>``.
 """
 
 from __future__ import annotations
@@ -142,7 +142,7 @@ def _load_builtins() -> None:
             logger.exception("Model plugin %s could not be loaded; skipping it", entry.value)
             continue
         if isinstance(target, type) and issubclass(target, Model) and entry.name not in _ADAPTERS:
-            _ADAPTERS[entry.name] = AdapterEntry(entry.name, target)
+            _ADAPTERS[entry.name] = AdapterEntry(entry.name, target, takes_argument=True)
 
 
 def adapters() -> dict[str, AdapterEntry]:
@@ -233,6 +233,8 @@ def load_model(name: str, options: LoadOptions | None = None) -> Model:
             raise ModelError(f"Model {name!r} is not installed: {entry.weights or entry.description}")
         adapter = _ADAPTERS[entry.adapter]
         return adapter.cls(name=name, options=options, **entry.kwargs)  # type: ignore[call-arg]
+    if name in _ADAPTERS and not _ADAPTERS[name].takes_argument:
+        return _ADAPTERS[name].cls(name=name, options=options)  # type: ignore[call-arg]
     prefix, separator, argument = name.partition(":")
     if separator and prefix == "hf":
         adapter = resolve_hf_adapter(argument, options)
