@@ -29,7 +29,7 @@ from harness.models.registry import load_model
 from harness.results.io import SamplesLog, save_run, write_atomic
 from harness.results.schema import ModelRecord, RunResults, TaskRecord
 from harness.runner.batching import is_out_of_memory, plan_batches
-from harness.runner.scoring import score_outputs
+from harness.runner.scoring import build_task_metrics, score_outputs
 from harness.tasks.catalog import get_task
 from harness.tasks.schema import GenerationSpec
 from harness.tasks.task import Example, Task
@@ -182,6 +182,11 @@ class Runner:
         self._check_folder(tasks)
         model = self.model = self._load_model()
         for task in tasks:
+            if task.config.predictions_only and model.is_neural:
+                raise ModelError(
+                    f"Task {task.name} ships no model inputs, only references; score a system output on it "
+                    f"with published:<system> or 'harness score --predictions FILE'."
+                )
             if not model.supports(task):
                 raise ModelError(
                     f"Model {self.config.model} ({model.info.adapter}) cannot run task {task.name} "
@@ -255,6 +260,7 @@ class Runner:
 
     def _run_task(self, model: Model, task: Task) -> TaskRecord:
         timings: dict[str, float] = {}
+        build_task_metrics(task, self.config.metric_options)
         with _timed(timings, "data_load"):
             examples = task.examples(limit=self.config.limit)
             model.prepare(task, examples)

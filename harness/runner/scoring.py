@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Sequence
 
-from harness.metrics.base import MetricResult
+from harness.metrics.base import Metric, MetricResult
 from harness.metrics.registry import build_metric
 from harness.results.schema import MetricRecord
 from harness.tasks.task import Example, Task
@@ -16,6 +16,14 @@ logger = logging.getLogger(__name__)
 def metric_language(task: Task) -> str | None:
     """Return the language of the texts being scored: the target language, else the source language (ASR)."""
     return task.config.target_language or task.config.source_language
+
+
+def build_task_metrics(task: Task, options: dict[str, Any] | None = None) -> dict[str, Metric]:
+    """Instantiate every metric of ``task``, so that a bad name or option fails before any prediction."""
+    return {
+        spec.name: build_metric(spec.name, language=metric_language(task), **{**spec.options, **(options or {})})
+        for spec in task.config.metrics
+    }
 
 
 def score_outputs(
@@ -33,11 +41,9 @@ def score_outputs(
     references = [list(example.references) for example in examples]
     records: dict[str, MetricRecord] = {}
     per_sample: list[dict[str, float]] = [{} for _ in examples]
-    for spec in task.config.metrics:
-        metric_options = {**spec.options, **(options or {})}
-        metric = build_metric(spec.name, language=metric_language(task), **metric_options)
+    for name, metric in build_task_metrics(task, options).items():
         result: MetricResult = metric.compute(list(predictions), references)
-        records[spec.name] = MetricRecord(
+        records[name] = MetricRecord(
             scores=result.scores,
             signature=result.signature,
             options=result.options,
@@ -46,6 +52,6 @@ def score_outputs(
         )
         for index, sample_scores in enumerate(result.per_sample or []):
             for key, value in sample_scores.items():
-                per_sample[index][f"{spec.name}.{key}"] = value
-        logger.info("%s %s: %s", task.name, spec.name, result.scores)
+                per_sample[index][f"{name}.{key}"] = value
+        logger.info("%s %s: %s", task.name, name, result.scores)
     return records, per_sample

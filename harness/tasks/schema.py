@@ -144,6 +144,10 @@ class TaskConfig(_Strict):
     metrics: list[MetricSpec] = Field(min_length=1)
     generation: GenerationSpec = Field(default_factory=GenerationSpec)
     systems: dict[str, SystemOutput] = Field(default_factory=dict, description="Published system outputs by name.")
+    predictions_only: bool = Field(
+        default=False,
+        description="The inputs are not shipped (for example, image ids without images): only system outputs can be scored.",
+    )
     license: str | None = Field(default=None, description="Licence of the data, or where the licence is stated.")
     allow_absolute_paths: bool = Field(
         default=False, description="Allow absolute paths and paths outside the task folder."
