@@ -1,0 +1,29 @@
+"""A non-editable install finds the shipped tasks without the checkout."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPOSITORY = Path(__file__).resolve().parents[1]
+
+
+def test_wheel_install_finds_shipped_tasks(tmp_path: Path) -> None:
+    target = tmp_path / "site"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--target", str(target), str(REPOSITORY)],
+        check=True,
+        capture_output=True,
+    )
+    script = (
+        "import harness.tasks.catalog as catalog; from harness.tasks import get_task;"
+        "task = get_task('wmt22_zh_en'); print(catalog.shipped_tasks_folder()); print(len(task.examples()))"
+    )
+    environment = {**os.environ, "PYTHONPATH": str(target)}
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    assert Path(output[0]).is_relative_to(target)
+    assert output[1] == "1875"
