@@ -1,0 +1,1 @@
+"""Decoding of the media inputs of image, audio and video tasks."""
