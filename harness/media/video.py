@@ -1,7 +1,7 @@
 """Sample frames uniformly from a video file or a folder of frame images.
 
 Sampling rule: a clip of ``T`` frames is cut into ``n`` equal segments and
-the frame at the centre of each segment is frames_by_index, i.e. frame indices
+the frame at the centre of each segment is kept, i.e. frame indices
 ``floor((i + 0.5) * T / n)`` for ``i = 0 .. n-1``. This is the test-time
 "segment centre" sampling of Temporal Segment Networks (Wang et al., 2016,
 ECCV) and never takes the first or last frame, which are often black or a
