@@ -2,9 +2,8 @@
 
 Sampling rule: a clip of ``T`` frames is cut into ``n`` equal segments and
 the frame at the centre of each segment is kept, i.e. frame indices
-``floor((i + 0.5) * T / n)`` for ``i = 0 .. n-1``. This is the test-time
-"segment centre" sampling of Temporal Segment Networks (Wang et al., 2016,
-ECCV) and never takes the first or last frame, which are often black or a
+``floor((i + 0.5) * T / n)`` for ``i = 0 .. n-1``. For clips of at least
+``2n`` frames it skips the first and last frame, which are often black or a
 fade. A clip shorter than ``n`` frames repeats frames so that exactly ``n``
 come back.
 
