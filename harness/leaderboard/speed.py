@@ -1,9 +1,12 @@
 """Speed figures (throughput, latency, peak memory) read from a task's ``profile`` record.
 
-The profiler stores its figures as nested dicts in ``TaskRecord.profile``.
-This module flattens that dict and picks three headline figures by key name,
-converting units from the key's suffix, so the tables do not depend on the
-exact nesting of the profile record.
+``harness run --profile`` stores nested dicts in ``TaskRecord.profile``
+(see :meth:`harness.profiling.profile.Profile.to_dict`): samples/s under
+``throughput.samples_per_s``, batch latency percentiles in seconds under
+``latency.p50_s``, peak memory in MiB under ``memory.cuda_max_allocated_mib``
+and ``memory.cpu_peak_rss_mib``. Those keys are read first. Other profile
+layouts fall back to a search by key name, with the unit taken from the key's
+suffix.
 """
 
 from __future__ import annotations
@@ -27,17 +30,24 @@ class SpeedFigures:
 
 
 # Patterns on flattened, lower-case keys, tried in order; the first match wins.
+# The first pattern of each list is the exact key the harness profiler writes.
 _THROUGHPUT_PATTERNS = (
+    r"^throughput\.samples_per_s$",
     r"(^|\.)samples_per_s(ec(ond)?)?$",
     r"(^|\.)samples_per_s(ec(ond)?)?\.(mean|value|total)$",
     r"throughput.*samples",
     r"(^|\.)throughput$",
 )
 _LATENCY_PATTERNS = (
+    r"^latency\.p50_s$",
     r"latency.*(p50|median)",
     r"(p50|median).*latency",
 )
+# On a GPU the CUDA allocator peak is the figure that limits batch sizes, so it
+# comes before the process's CPU peak RSS.
 _MEMORY_PATTERNS = (
+    r"^memory\.cuda_max_allocated_mib$",
+    r"^memory\.cpu_peak_rss_mib$",
     r"peak.*(allocated|memory|rss)",
     r"(max_allocated|max_memory_allocated)",
     r"(memory|rss).*peak",
@@ -92,6 +102,8 @@ def _unit_factor(key: str, units: Mapping[str, float], default: float) -> float:
 def speed_figures(profile: Mapping[str, Any] | None) -> SpeedFigures:
     """Extract samples/s, p50 batch latency in ms and peak memory in MiB from a profile record.
 
+    Peak memory is the CUDA max allocated memory when the profile has it,
+    else the CPU peak RSS.
     A latency key without a unit suffix is taken as seconds, and a memory key
     without one as bytes. Returns empty figures for a missing profile.
     """

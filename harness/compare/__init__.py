@@ -1,0 +1,1 @@
+"""Paired comparison of runs and the regression gate built on it."""
