@@ -277,8 +277,6 @@ def build_configs(
         "bos_token_id": end_of_text,
         "eos_token_id": end_of_text,
         "pad_token_id": end_of_text,
-        "suppress_tokens": suppress,
-        "begin_suppress_tokens": begin_suppress,
         "use_cache": True,
         "dtype": "float32",
     }
