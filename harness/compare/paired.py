@@ -165,7 +165,9 @@ def _paired_significance(
         )
         return
 
-    ids = sorted(samples_a)
+    # Dataset order (the "row" field), so the resamples equal those of a
+    # bootstrap over the task's inputs in file order with the same seed.
+    ids = sorted(samples_a, key=lambda example_id: (samples_a[example_id].get("row", 0), example_id))
     references = [list(samples_a[example_id]["references"]) for example_id in ids]
     if references != [list(samples_b[example_id]["references"]) for example_id in ids]:
         comparison.warnings.append(f"{task}: the runs' samples files hold different references; using those of A.")
