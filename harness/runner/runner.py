@@ -137,6 +137,7 @@ class Runner:
         self.folder = config.run_folder()
         self.timings: dict[str, float] = {}
         self.model: Model | None = None
+        self.task_names: list[str] = list(config.tasks)
 
     def _check_folder(self, tasks: Sequence[Task]) -> None:
         state_path = self.folder / "run.json"
@@ -178,6 +179,8 @@ class Runner:
         """Evaluate every task, writing samples as they come and ``results.json`` after each task."""
         started = time.perf_counter()
         tasks = [get_task(name) for name in self.config.tasks]
+        # config.tasks may hold task file paths; results are keyed by task name.
+        self.task_names = [task.name for task in tasks]
         self.folder.mkdir(parents=True, exist_ok=True)
         self._check_folder(tasks)
         model = self.model = self._load_model()
@@ -197,7 +200,7 @@ class Runner:
         if self.config.resume and previous.exists():
             from harness.results.io import load_run
 
-            records = {name: record for name, record in load_run(previous).tasks.items() if name in self.config.tasks}
+            records = {name: record for name, record in load_run(previous).tasks.items() if name in self.task_names}
         results = None
         for task in tasks:
             if task.name in records and records[task.name].content_hash == task.content_hash:
@@ -214,7 +217,7 @@ class Runner:
         return results
 
     def _results(self, model: Model, records: dict[str, TaskRecord]) -> RunResults:
-        ordered = {name: records[name] for name in self.config.tasks if name in records}
+        ordered = {name: records[name] for name in self.task_names if name in records}
         return RunResults(
             harness_version=harness_version(),
             git=git_info(),
