@@ -58,6 +58,10 @@ document.querySelectorAll("table.sortable").forEach(function (table) {
 """
 
 
+# Point labels longer than this are cut; the full model name is in the point's tooltip.
+_MAX_LABEL_CHARACTERS = 24
+
+
 def escape(value: object) -> str:
     """HTML-escape any value for element content or a double-quoted attribute."""
     return html.escape(str(value), quote=True)
@@ -121,7 +125,9 @@ def _ticks(low: float, high: float, count: int = 5) -> list[float]:
 def scatter_svg(section: Section, width: int = 560, height: int = 320) -> str:
     """Return an inline SVG plot of the primary score (y) against samples/s (x), or a note when there is no data.
 
-    The x axis is logarithmic when the throughputs span more than a factor of 20.
+    The x axis is logarithmic when the throughputs span more than a factor of
+    20. Points are labelled with the model name, or with the run name where two
+    runs of one model share the plot.
     """
     primary = section.primary
     points = []
@@ -174,13 +180,19 @@ def scatter_svg(section: Section, width: int = 560, height: int = 320) -> str:
         f'<text transform="rotate(-90)" x="{-(top + plot_height / 2):.1f}" y="16" text-anchor="middle">'
         f"{escape(primary.label)}</text>"
     )
+    model_counts: dict[str, int] = {}
+    for entry, _, _ in points:
+        model_counts[entry.model] = model_counts.get(entry.model, 0) + 1
     for entry, throughput, value in points:
         x, y = px(throughput), py(value)
+        label = entry.model if model_counts[entry.model] == 1 else entry.run
+        if len(label) > _MAX_LABEL_CHARACTERS:
+            label = label[: _MAX_LABEL_CHARACTERS - 1] + "…"
         tooltip = f"{entry.model}: {format_number(value)} {primary.label}, {format_number(throughput)} samples/s on {entry.hardware}"
         parts.append(
             f'<circle cx="{x:.1f}" cy="{y:.1f}" r="5" fill="#1f77b4"><title>{escape(tooltip)}</title></circle>'
         )
-        parts.append(f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{escape(entry.model)}</text>')
+        parts.append(f'<text x="{x + 8:.1f}" y="{y + 4:.1f}">{escape(label)}</text>')
     parts.append("</svg>")
     return "".join(parts)
 
