@@ -63,6 +63,7 @@ def load_pretrained(auto_class: Any, source: str, options: LoadOptions, **extra:
             config = AutoConfig.from_pretrained(source, **common)
             torch.manual_seed(options.seed)
             model = auto_class.from_config(config, trust_remote_code=options.trust_remote_code, **extra)
+            _load_generation_config(model, source, common)
             if isinstance(dtype, torch.dtype):
                 model = model.to(dtype)
         else:
@@ -83,6 +84,23 @@ def load_pretrained(auto_class: Any, source: str, options: LoadOptions, **extra:
     model.to(options.device)
     model.eval()
     return model
+
+
+def _load_generation_config(model: torch.nn.Module, source: str, common: dict[str, Any]) -> None:
+    """Give a model built from its config the checkpoint's ``generation_config.json``, when there is one.
+
+    ``from_config`` derives the generation config from ``config.json`` alone,
+    which drops settings that only the generation config stores (Whisper's
+    ``lang_to_id``, ``task_to_id`` and ``no_timestamps_token_id``).
+    """
+    from transformers import GenerationConfig
+
+    if not getattr(model, "can_generate", lambda: False)():
+        return
+    try:
+        model.generation_config = GenerationConfig.from_pretrained(source, **common)
+    except OSError:
+        logger.debug("%s has no generation_config.json; keeping the one derived from config.json", source)
 
 
 def _has_safetensors(source: str) -> bool | None:

@@ -87,6 +87,7 @@ _BUILTIN_MODULES: tuple[str, ...] = (
     "harness.models.extractive",
     "harness.models.ct2_whisper",
     "harness.models.pretrained",
+    "harness.models.architectures",
 )
 _loaded = False
 

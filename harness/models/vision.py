@@ -82,10 +82,9 @@ class ImageCaptioner(Model):
         return processor.image_processor, processor.tokenizer
 
     def _load_model(self, source: str, options: LoadOptions) -> torch.nn.Module:
-        from transformers import AutoModelForImageTextToText, VisionEncoderDecoderModel
+        from transformers import AutoModelForImageTextToText
 
-        auto_class = VisionEncoderDecoderModel if self.model_type == "vision-encoder-decoder" else AutoModelForImageTextToText
-        return load_pretrained(auto_class, source, options)
+        return load_pretrained(AutoModelForImageTextToText, source, options)
 
     def input_length(self, example: Example, task: Task) -> float:
         # Every image is resized to the processor's size, so all inputs cost the same.
