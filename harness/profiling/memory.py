@@ -3,17 +3,19 @@
 CUDA figures come from the caching allocator (``torch.cuda.max_memory_allocated``
 and ``max_memory_reserved``) after its peak counters are reset at the start.
 The CPU figure is the largest resident set size (RSS) of this process seen by
-a background thread that polls ``psutil`` every ``interval`` seconds, plus a
-reading at the start and at the end.
+a background thread that polls it every ``interval`` seconds, plus a reading
+at the start and at the end. RSS is read with ``psutil``, or from
+``/proc/self/statm`` on Linux where psutil is not installed.
 """
 
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from types import TracebackType
+from typing import Callable
 
-import psutil
 import torch
 
 from harness.profiling.records import MemoryRecord
@@ -23,22 +25,38 @@ logger = logging.getLogger(__name__)
 DEFAULT_POLL_INTERVAL = 0.02
 
 
+def rss_reader() -> Callable[[], int]:
+    """Return a function that reads this process's resident set size in bytes."""
+    try:
+        import psutil
+    except ImportError:
+        page_size = os.sysconf("SC_PAGE_SIZE")
+
+        def read_statm() -> int:
+            with open("/proc/self/statm", encoding="ascii") as handle:
+                return int(handle.read().split()[1]) * page_size
+
+        return read_statm
+    process = psutil.Process()
+    return lambda: int(process.memory_info().rss)
+
+
 class _RssPoller(threading.Thread):
     def __init__(self, interval: float) -> None:
         super().__init__(name="harness-rss-poller", daemon=True)
         self.interval = interval
-        self.process = psutil.Process()
-        self.peak = self.process.memory_info().rss
+        self.read_rss = rss_reader()
+        self.peak = self.read_rss()
         self._stop_event = threading.Event()
 
     def run(self) -> None:
         while not self._stop_event.wait(self.interval):
-            self.peak = max(self.peak, self.process.memory_info().rss)
+            self.peak = max(self.peak, self.read_rss())
 
     def stop(self) -> int:
         self._stop_event.set()
         self.join()
-        self.peak = max(self.peak, self.process.memory_info().rss)
+        self.peak = max(self.peak, self.read_rss())
         return self.peak
 
 
