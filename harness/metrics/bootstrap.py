@@ -203,10 +203,16 @@ def paired_bootstrap(
 
 
 def _paired_p_value(absolute_differences: np.ndarray, observed_absolute_difference: float) -> float:
-    """Return sacrebleu's paired bootstrap p-value: centre the resampled differences, count larger ones."""
+    """Return sacrebleu's paired bootstrap p-value: centre the resampled differences, count larger ones.
+
+    Two identical outputs (observed difference 0) get 1.0; sacrebleu's formula
+    would return 1 / (resamples + 1) for them.
+    """
     finite = absolute_differences[np.isfinite(absolute_differences)]
     if len(finite) == 0:
         return float("nan")
+    if observed_absolute_difference == 0 and not np.any(finite):
+        return 1.0
     centred = finite - finite.mean()
     exceed = int(np.sum(centred > observed_absolute_difference))
     return (exceed + 1) / (len(finite) + 1)
