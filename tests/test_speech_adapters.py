@@ -184,7 +184,7 @@ def test_bad_media_skip_records_failures(tiny_whisper: Path, bad_media_task: Pat
     expected_reasons = {
         "truncated": "corrupt or truncated",
         "zero_length": "empty (0 bytes)",
-        "not_audio": "cannot decode audio",
+        "not_audio": "failed to decode audio",
         "missing": "not found",
     }
     for example_id, reason in expected_reasons.items():

@@ -117,7 +117,7 @@ def _bad_files(folder: Path) -> dict[str, Path]:
         ("truncated", "corrupt or truncated"),
         ("zero_length", "empty (0 bytes)"),
         ("no_samples", "contains no samples"),
-        ("not_audio", "cannot decode audio"),
+        ("not_audio", "failed to decode audio"),
         ("missing", "not found"),
     ],
 )

@@ -1,7 +1,7 @@
 """Convert a CTranslate2 Whisper model folder into a ``transformers`` Whisper checkpoint.
 
 A CTranslate2 Whisper folder (as written by ``ct2-transformers-converter``
-or shipped for faster-whisper) holds ``model.bin``, ``config.json`` and
+or shipped for faster-whisper) contains ``model.bin``, ``config.json`` and
 ``tokenizer.json``. The output folder loads with
 ``WhisperForConditionalGeneration.from_pretrained`` and ``WhisperProcessor``.
 

@@ -89,7 +89,7 @@ def _read_pyav(path: Path, example_id: str | None) -> tuple[np.ndarray, int]:
                 else:
                     chunks.append(array.reshape(-1, channels))
     except av.error.FFmpegError as error:
-        raise _error(f"cannot decode audio ({error})", path, example_id) from None
+        raise _error(f"failed to decode audio ({error})", path, example_id) from None
     if not chunks:
         raise _error("audio file contains no samples", path, example_id)
     data = np.concatenate(chunks).astype(np.float32)

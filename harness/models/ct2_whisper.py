@@ -2,11 +2,12 @@
 
 ``ct2-whisper:<folder>`` runs a CTranslate2 Whisper folder (``model.bin``,
 ``config.json``, ``tokenizer.json``). Decoding mirrors the ``whisper``
-adapter so that the same weights can be compared across engines: the
-recording is decoded by :func:`harness.media.audio.load_audio` (not by
-faster-whisper's own PyAV resampler), cut into 30 s windows decoded without
-timestamps and without the previous window's text, at temperature 0 only
-(no fallback), with no voice activity detection and no no-speech skipping.
+adapter so that the same weights can be compared across engines. The
+recording is decoded by :func:`harness.media.audio.load_audio`, not by
+faster-whisper's own PyAV resampler. It is cut into 30 s windows, which are
+decoded without timestamps and without the previous window's text. Decoding
+runs at temperature 0 only (no fallback), with no voice activity detection
+and no skipping of windows judged silent.
 
 faster-whisper and ctranslate2 are optional: ``pip install 'harness[weights]'``.
 """
@@ -90,7 +91,7 @@ class CT2Whisper(Model):
         elif locate is not None:
             folder = locate()
         else:
-            raise ModelError(f"Model {name!r} names no CTranslate2 folder; use ct2-whisper:<folder>.")
+            raise ModelError(f"Model {name!r} has no CTranslate2 folder; pass one as ct2-whisper:<folder>.")
         if not (folder / "model.bin").is_file():
             raise ModelError(
                 f"{folder} is not a CTranslate2 Whisper folder (no model.bin); pass the folder that holds "

@@ -3,7 +3,8 @@
 Transcripts are greedy CTC decodes: the arg-max label of each frame, with
 repeats merged and blanks (the pad token) dropped by the processor's
 ``batch_decode``. Recordings in a batch are padded to the longest one, with
-an attention mask where the checkpoint's feature extractor asks for one.
+an attention mask when the checkpoint's feature extractor sets
+``return_attention_mask``.
 """
 
 from __future__ import annotations

