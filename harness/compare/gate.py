@@ -218,7 +218,12 @@ def run_gate(
                 speed_findings += task_speed
                 regressed |= speed_regressed
 
-    status = INCOMPARABLE if problems else REGRESSED if regressed else PASSED
+    if problems:
+        status = INCOMPARABLE
+    elif regressed:
+        status = REGRESSED
+    else:
+        status = PASSED
     result = GateResult(status, findings, speed_findings, problems, list(dict.fromkeys(warnings)))
     result.summary = render_summary(result, options)
     return result

@@ -54,7 +54,12 @@ def score_rows(comparisons: Sequence[TaskComparison]) -> list[list[str]]:
             if math.isfinite(score.ci_low) and math.isfinite(score.ci_high):
                 interval = f"[{format_signed(score.ci_low)}, {format_signed(score.ci_high)}]"
             significant = math.isfinite(score.p_value) and score.p_value < SIGNIFICANCE_LEVEL
-            verdict = "B better" if score.improvement > 0 else "A better" if score.improvement < 0 else "equal"
+            if score.improvement > 0:
+                verdict = "B better"
+            elif score.improvement < 0:
+                verdict = "A better"
+            else:
+                verdict = "equal"
             if math.isfinite(score.p_value) and not significant and score.improvement != 0:
                 verdict += " (not significant)"
             rows.append(

@@ -1,6 +1,6 @@
 """Whether a higher score is better, per metric score.
 
-Error rates (WER, CER, TER and their relatives) are better when lower; every
+Error rates (WER, CER, TER and their relatives) are better when lower. Every
 other score the harness computes (BLEU, chrF, ROUGE, METEOR, CIDEr ...) is
 better when higher. A metric class may override this table with a class
 attribute ``higher_is_better`` (a bool, or a dict from score name to bool).

@@ -1,8 +1,9 @@
 """Load ``results.json`` files into one pandas DataFrame for analysis.
 
-The frame is in long form: one row per run, task and metric score, with the
-task identity (version, content hash, limit), the model, the 95 % bootstrap
-interval, the speed figures of the task run and the hardware it ran on.
+The frame is in long form, with one row per run, task and metric score. Each
+row carries the task identity (version, content hash, limit), the model, the
+95 % bootstrap interval, the speed figures of the task run and the hardware
+it ran on.
 """
 
 from __future__ import annotations
@@ -175,13 +176,12 @@ def runs_frame(runs: Sequence[LoadedRun]) -> pd.DataFrame:
 def load_results(paths: str | Path | Iterable[str | Path]) -> pd.DataFrame:
     """Load results files or run folders (searched recursively) into a long-form DataFrame.
 
-    One row per run, task and metric score. Columns: run (folder name), path,
-    model, adapter, random_weights, task, family, task_version, content_hash,
-    num_examples, num_failed, limit, metric, score, value, ci_low and ci_high
-    (95 % bootstrap interval, NaN when the run computed none),
-    higher_is_better, primary (the task's first metric's first score),
-    signature, samples_per_second, latency_p50_ms, peak_memory_mib (NaN
-    without a profile), hardware, hardware_fingerprint, timestamp.
+    One row per run, task and metric score, with the columns in
+    :data:`COLUMNS`. ``run`` is the run folder name. ``ci_low`` and
+    ``ci_high`` are the 95 % bootstrap interval, NaN when the run computed
+    none. ``primary`` marks the task's first metric's first score. The speed
+    columns (samples_per_second, latency_p50_ms, peak_memory_mib) are NaN
+    without a profile.
 
     Rows of runs with random weights are kept and marked by
     ``random_weights``; filter them out before comparing quality.

@@ -70,8 +70,8 @@ def escape(value: object) -> str:
 def _number_cell(value: float | None, text: str | None = None, extra: str = "") -> str:
     if value is None or not math.isfinite(value):
         return '<td class="number" data-sort=""></td>'
-    shown = escape(text if text is not None else format_number(value))
-    return f'<td class="number" data-sort="{value!r}">{shown}{extra}</td>'
+    display = escape(text if text is not None else format_number(value))
+    return f'<td class="number" data-sort="{value!r}">{display}{extra}</td>'
 
 
 def _score_cell(entry: Entry, section: Section, index: int) -> str:
