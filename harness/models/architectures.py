@@ -83,13 +83,15 @@ def _package_file(package: str, *parts: str) -> Path:
     return Path(spec.origin).parent.joinpath(*parts)
 
 
-def _byte_bpe(vocab_size: int, specials: Sequence[str], **roles: str) -> Callable[[Path], None]:
-    def build(folder: Path) -> None:
-        from harness.models.offline_tokenizer import save_fast_tokenizer, train_tokenizer
+def _gpt2_style_tokenizer(folder: Path) -> None:
+    from harness.models.offline_tokenizer import save_fast_tokenizer, train_tokenizer
 
-        save_fast_tokenizer(train_tokenizer("byte_bpe", vocab_size, specials), folder, **roles)
-
-    return build
+    # openai-community/gpt2: 50256 merged tokens, then <|endoftext|> = 50256, the last id.
+    # NOTE: <|endoftext|> gets id 50256 only when the trainer fills all 50256 entries; else it is the next free id.
+    tokenizer = train_tokenizer("byte_bpe", 50256, [])
+    tokenizer.add_special_tokens(["<|endoftext|>"])
+    roles = dict(bos_token="<|endoftext|>", eos_token="<|endoftext|>", unk_token="<|endoftext|>", pad_token="<|endoftext|>")
+    save_fast_tokenizer(tokenizer, folder, **roles)
 
 
 def _bart_tokenizer(folder: Path) -> None:
@@ -157,12 +159,10 @@ def _wav2vec2_tokenizer(folder: Path) -> None:
     Wav2Vec2Processor(feature_extractor=features, tokenizer=tokenizer).save_pretrained(folder)
 
 
-_GPT2_ROLES = dict(bos_token="<|endoftext|>", eos_token="<|endoftext|>", unk_token="<|endoftext|>")
-
 ARCHITECTURES: dict[str, Architecture] = {
     architecture.name: architecture
     for architecture in (
-        Architecture("gpt2", "openai-community/gpt2", "causal-lm", _byte_bpe(50257, ["<|endoftext|>"], **_GPT2_ROLES)),
+        Architecture("gpt2", "openai-community/gpt2", "causal-lm", _gpt2_style_tokenizer),
         Architecture("bert-base-uncased", "google-bert/bert-base-uncased", "extractive", _bert_tokenizer, MINILM_PACKAGE),
         Architecture("t5-small", "google-t5/t5-small", "seq2seq", _t5_tokenizer),
         Architecture("bart-base", "facebook/bart-base", "seq2seq", _bart_tokenizer),
@@ -186,7 +186,7 @@ ARCHITECTURES: dict[str, Architecture] = {
             "vit-gpt2",
             "nlpconnect/vit-gpt2-image-captioning",
             "image-captioning",
-            _byte_bpe(50257, ["<|endoftext|>"], **_GPT2_ROLES, pad_token="<|endoftext|>"),
+            _gpt2_style_tokenizer,
         ),
     )
 }
