@@ -129,6 +129,12 @@ def test_missing_model_is_incomparable(capsys):
     assert "Model published:JDExploreAcademy is in the baseline but not in the current results." in output
 
 
+def test_ambiguous_model_runs_exit_2(capsys):
+    status, output = check(capsys, "--baseline", str(SPEED), "--current", str(WMT22))
+    assert status == 2
+    assert "contain two runs of model" in output
+
+
 def test_bad_usage_exits_2(capsys, tmp_path: Path):
     status, output = check(capsys, "--baseline", str(WMT22), "--current", str(WMT22), "--max-drop", "bleu")
     assert status == 2

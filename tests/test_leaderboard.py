@@ -14,7 +14,7 @@ import harness
 from harness.errors import ResultsError
 from harness.leaderboard.build import write_leaderboard
 from harness.leaderboard.direction import higher_is_better
-from harness.leaderboard.frame import find_results, load_runs
+from harness.leaderboard.frame import find_results, load_runs, run_labels
 from harness.leaderboard.markdown import render_csv, render_markdown
 from harness.leaderboard.speed import speed_figures
 from harness.leaderboard.tables import build_leaderboard
@@ -73,6 +73,14 @@ def test_load_results_single_path_and_speed():
     assert row["peak_memory_mib"] == profile["memory"]["cpu_peak_rss_mib"]
 
 
+def test_run_labels_disambiguate_folder_names():
+    runs = load_runs([FIXTURES / "wmt22", FIXTURES / "wmt22_v2"])
+    labels = dict(zip((str(run.path) for run in runs), run_labels(runs)))
+    assert labels[str((WMT22 / "NiuTrans" / "results.json").resolve())] == "wmt22/NiuTrans"
+    assert labels[str((FIXTURES / "wmt22_v2" / "NiuTrans" / "results.json").resolve())] == "wmt22_v2/NiuTrans"
+    assert labels[str((WMT22 / "Online-B" / "results.json").resolve())] == "Online-B"
+
+
 def test_speed_figures_prefers_cuda_memory():
     profile = {
         "throughput": {"samples_per_s": 12.5},
@@ -123,7 +131,7 @@ def test_sections_split_task_versions(leaderboard):
 def test_version_2_never_shares_a_table(leaderboard):
     version_2 = [section for section in leaderboard.sections if section.version == 2]
     assert len(version_2) == 1
-    assert [entry.run for entry in version_2[0].entries] == ["NiuTrans"]
+    assert [entry.run for entry in version_2[0].entries] == ["wmt22_v2/NiuTrans"]
     assert "version 2" in version_2[0].title
 
 
@@ -134,7 +142,7 @@ def test_wmt22_table_order_and_intervals(leaderboard):
         "JDExploreAcademy",
         "JDExploreAcademy-edited",
         "Online-B",
-        "NiuTrans",
+        "wmt22/NiuTrans",
     ]
     top = section.entries[0].cells[section.columns[0]]
     value, (low, high) = bleu_of("JDExploreAcademy")

@@ -103,10 +103,10 @@ def incomparability(task: str, record_a: TaskRecord, record_b: TaskRecord) -> st
     if record_a.content_hash != record_b.content_hash:
         reasons.append(f"task content hash {record_a.content_hash} vs {record_b.content_hash}")
     if record_a.num_examples != record_b.num_examples:
-        reasons.append(f"{record_a.num_examples} vs {record_b.num_examples} examples (--limit {record_a.limit} vs {record_b.limit})")
+        reasons.append(f"{record_a.num_examples} vs {record_b.num_examples} examples, --limit {record_a.limit} vs {record_b.limit}")
     if not reasons:
         return ""
-    return f"{task}: different task definitions ({'; '.join(reasons)}); rerun both on the same task version and data."
+    return f"{task}: not comparable ({'; '.join(reasons)}); rerun both on the same task version, data and examples."
 
 
 def compare_speed(figures_a: SpeedFigures, figures_b: SpeedFigures) -> list[SpeedComparison]:
@@ -228,7 +228,11 @@ def compare_task(
         hardware_b=describe_hardware(run_b.results.hardware),
         num_samples=record_a.num_examples,
     )
-    comparison.speed = compare_speed(speed_figures(record_a.profile), speed_figures(record_b.profile))
+    figures_a, figures_b = speed_figures(record_a.profile), speed_figures(record_b.profile)
+    comparison.speed = compare_speed(figures_a, figures_b)
+    if figures_a.is_empty() != figures_b.is_empty():
+        side = "A" if figures_a.is_empty() else "B"
+        comparison.warnings.append(f"{task}: run {side} has no speed figures (run it with --profile).")
     if comparison.speed and not comparison.same_hardware:
         comparison.warnings.append(
             f"{task}: speed measured on different hardware ({comparison.hardware_a} vs {comparison.hardware_b}); "

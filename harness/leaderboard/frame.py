@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import math
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Sequence
@@ -116,14 +117,33 @@ def _interval(bounds: Sequence[float] | None) -> tuple[float, float]:
     return (float(low), float(high))
 
 
-def run_rows(run: LoadedRun) -> list[dict[str, object]]:
-    """Return the frame rows of one run; a task without metrics still gets one row, with no metric."""
+def run_labels(runs: Sequence[LoadedRun]) -> list[str]:
+    """Return a distinct label per run: its folder name, or, where two runs share it, its path below their common folder.
+
+    The runs ``results/demo/lead-3`` and ``results/baseline/lead-3`` are
+    labelled ``demo/lead-3`` and ``baseline/lead-3``.
+    """
+    names = [run.name for run in runs]
+    duplicated = [run for run in runs if names.count(run.name) > 1]
+    if not duplicated:
+        return names
+    common = Path(os.path.commonpath([run.path.parent for run in duplicated]))
+    return [
+        run.path.parent.relative_to(common).as_posix() if names.count(run.name) > 1 else run.name for run in runs
+    ]
+
+
+def run_rows(run: LoadedRun, label: str | None = None) -> list[dict[str, object]]:
+    """Return the frame rows of one run; a task without metrics still gets one row, with no metric.
+
+    ``label`` names the run in the ``run`` column (default: its folder name).
+    """
     results = run.results
     rows: list[dict[str, object]] = []
     for task_name, record in results.tasks.items():
         speed = speed_figures(record.profile)
         common = {
-            "run": run.name,
+            "run": label or run.name,
             "path": str(run.path),
             "model": results.model.name,
             "adapter": results.model.adapter,
@@ -167,7 +187,7 @@ def run_rows(run: LoadedRun) -> list[dict[str, object]]:
 
 def runs_frame(runs: Sequence[LoadedRun]) -> pd.DataFrame:
     """Return the long-form frame of already loaded runs, with the columns in :data:`COLUMNS`."""
-    rows = [row for run in runs for row in run_rows(run)]
+    rows = [row for run, label in zip(runs, run_labels(runs)) for row in run_rows(run, label)]
     frame = pd.DataFrame(rows, columns=COLUMNS)
     numeric = ["value", "ci_low", "ci_high", "samples_per_second", "latency_p50_ms", "peak_memory_mib"]
     return frame.astype({"random_weights": bool, "primary": bool, **{column: float for column in numeric}})
