@@ -23,6 +23,7 @@ from itertools import chain
 from typing import Sequence
 
 import numpy as np
+import pandas as pd
 from scipy import sparse
 
 # Upper bound on entries x resamples of the dense products held at once.
@@ -64,9 +65,9 @@ def _count_ngrams(
     for k in range(1, n + 1):
         positions = np.flatnonzero(np.arange(len(token_array)) + k <= ends)
         # An order-k n-gram is (its order-(k-1) prefix id, its last word id);
-        # re-indexing with np.unique keeps the keys small at every order.
+        # re-indexing (hash-based pandas.factorize) keeps the keys small at every order.
         keys = previous[positions] * vocabulary_size + token_array[positions + k - 1]
-        unique_keys, compact = np.unique(keys, return_inverse=True)
+        compact, unique_keys = pd.factorize(keys)
         previous = np.zeros(len(token_array), dtype=np.int64)
         previous[positions] = compact
         caption_parts.append(caption_of[positions])
