@@ -1,9 +1,9 @@
 """Corpus metrics for captioning, speech recognition, summarization and translation.
 
 Each metric is registered by name and built with
-``build_metric(name, language=..., **options)``; ``metric.compute(hypotheses,
+``build_metric(name, language=..., **options)``. ``metric.compute(hypotheses,
 references)`` takes one hypothesis string and one list of reference strings
-per sample and returns a :class:`MetricResult` with corpus scores (primary
+per sample. It returns a :class:`MetricResult` with corpus scores (primary
 first), the metric's signature, per-sample scores, sufficient statistics and
 95 % bootstrap confidence intervals.
 

@@ -1,13 +1,13 @@
 """Bootstrap confidence intervals and paired bootstrap significance tests.
 
-Resampling follows sacrebleu 2.x (``sacrebleu.significance``): indices are
-drawn with ``numpy.random.default_rng(seed).choice(n, size=(resamples, n))``,
-the 95 % interval takes the order statistics ``sorted[k]`` and
-``sorted[R - k - 1]`` with ``k = R // 40``, and the paired test is Koehn's
-(2004) paired bootstrap with sacrebleu's p-value: the share of resamples whose
+Resampling follows sacrebleu 2.x (``sacrebleu.significance``). Indices are
+drawn with ``numpy.random.default_rng(seed).choice(n, size=(resamples, n))``.
+The 95 % interval takes the order statistics ``sorted[k]`` and
+``sorted[R - k - 1]`` with ``k = R // 40``. The paired test is Koehn's (2004)
+paired bootstrap with sacrebleu's p-value: the share of resamples whose
 mean-centred absolute difference exceeds the observed absolute difference,
-with add-one smoothing. With the same seed and resample count the BLEU and
-chrF intervals and p-values therefore equal sacrebleu's.
+with add-one smoothing. So with the same seed and resample count, BLEU and
+chrF intervals and p-values equal sacrebleu's.
 
 Metrics derived from :class:`~harness.metrics.corpus.CorpusMetric` are
 resampled from their sufficient statistics; any other :class:`Metric` is
@@ -172,11 +172,11 @@ def paired_bootstrap(
 ) -> dict[str, dict[str, Any]]:
     """Compare system B with system A on the same samples by paired bootstrap resampling.
 
-    Both systems are scored on the same resamples. Returns, per score name:
-    ``score_a`` and ``score_b`` (corpus scores), ``difference`` (B minus A),
-    ``ci`` (the bootstrap interval of the difference) and ``p_value`` (two-sided,
+    Both systems are scored on the same resamples. Returns, per score name,
+    ``score_a`` and ``score_b`` (corpus scores), ``difference`` (B minus A) and
+    ``ci`` (the bootstrap interval of the difference). ``p_value`` is two-sided:
     the probability of an absolute difference this large if the systems were
-    equal, computed as sacrebleu's paired bootstrap test does).
+    equal, computed as sacrebleu's paired bootstrap test does.
     """
     _check_resamples(n_resamples)
     if len(hypotheses_a) != len(hypotheses_b) or len(hypotheses_a) != len(references):

@@ -210,4 +210,5 @@ def test_cider_interval_is_fast_and_contains_score(fakecap) -> None:
     result = build_metric("cider", bootstrap_resamples=1000).compute(hypotheses, references)
     low, high = result.confidence_intervals["CIDEr"]
     assert low < result.scores["CIDEr"] < high
-    assert math.isfinite(low) and math.isfinite(high)
+    assert math.isfinite(low)
+    assert math.isfinite(high)

@@ -73,8 +73,8 @@ def test_chrf_equals_wmt22_table(system: str, wmt22: dict[str, list[str]], offic
         result = metric.compute(wmt22[system], references[refs_name])
         assert result.scores["chrf"] == pytest.approx(official_scores[(system, f"chrf-{refs_name}")], abs=1e-9)
     # The table's two-reference chrF of JDExploreAcademy and NiuTrans is 0.0004
-    # below sacrebleu 2.6.0's (Online-B is equal); the table does not state the
-    # sacrebleu version it was made with.
+    # below sacrebleu 2.6.0's, and Online-B's is equal. The table does not state
+    # the sacrebleu version it was made with.
     both = metric.compute(wmt22[system], references["all"])
     assert both.scores["chrf"] == pytest.approx(official_scores[(system, "chrf-all")], abs=5e-4)
 

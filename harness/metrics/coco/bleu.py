@@ -1,9 +1,9 @@
 """COCO BLEU-1..4 (pycocoevalcap ``Bleu``) from per-image statistics.
 
 pycocoevalcap cooks each image with ``cook_refs``/``cook_test`` and sums the
-statistics with the "closest" reference length; those reference functions are
-used as they are, and only the final formula of ``BleuScorer.compute_score``
-is restated here, vectorized, so resamples re-sum the statistics. Note that
+statistics with the "closest" reference length. Those functions are used as
+they are. Only the final formula of ``BleuScorer.compute_score`` is restated
+here, vectorized, so that resamples only re-sum the statistics. Note that
 COCO BLEU differs from sacrebleu's: no smoothing apart from the 1e-15 and
 1e-9 terms below, and the brevity penalty uses the closest reference length.
 """

@@ -1,9 +1,10 @@
 """CIDEr-D as pycocoevalcap 1.2 computes it (its ``Cider`` scorer), vectorized for speed and resampling.
 
-pycocoevalcap's CIDEr (which is CIDEr-D: clipped tf-idf n-gram vectors and a
-Gaussian length penalty with sigma 6) loops over every n-gram of every
-reference in Python, about 0.7 ms per image, and the bootstrap must redo it
-with the document frequencies of each resample. Here the n-gram counts are
+pycocoevalcap's CIDEr is CIDEr-D: clipped tf-idf n-gram vectors and a
+Gaussian length penalty with sigma 6. It loops over every n-gram of every
+reference in Python (0.5-1 ms per image on a 2-core machine, measured with
+benchmarks/bench_metrics.py), and the bootstrap must redo that with the
+document frequencies of each resample. Here the n-gram counts are
 collected once into sparse matrices; a set of document-frequency vectors
 then scores all images with a few sparse matrix products, so 1000 bootstrap
 resamples cost about as much as a handful of corpus scores.
@@ -141,7 +142,7 @@ class CiderStatistics:
         )
 
     def _by_order(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int) -> sparse.csr_matrix:
-        """Build a (rows * n) x n-grams matrix whose row r*n + k holds the order-k entries of row r."""
+        """Build a (rows * n) x n-grams matrix whose row r*n + k contains the order-k entries of row r."""
         return sparse.csr_matrix(
             (values.astype(np.float64), (rows * self.n + self.orders[cols], cols)), shape=(n_rows * self.n, self.n_ngrams)
         )

@@ -4,7 +4,7 @@ The jar aligns each hypothesis with its references and prints 23 sufficient
 statistics per segment; its corpus score (``EVAL``) sums them and applies
 :func:`meteor_from_statistics`. Scoring a bootstrap resample through the jar
 costs about 0.15 s per 1000 segments, so resamples use the Python formula.
-It equals the jar's ``EVAL`` to 1e-15 on the COCO fakecap resamples
+It equals the jar's ``EVAL`` to 1e-12 on a COCO fakecap resample
 (tests/metrics/test_captioning_reference.py).
 """
 

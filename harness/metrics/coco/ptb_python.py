@@ -2,8 +2,8 @@
 
 It reproduces what pycocoevalcap's Java tokenization yields on caption-like
 text: ``-lowerCase`` output with pycocoevalcap's punctuation tokens dropped.
-It is not a full PTB lexer: it knows the abbreviation lists, clitics, number
-and hyphen rules that captions use. Tokens are identical to the Java
+It is not a full PTB lexer. It implements the abbreviation lists, clitics,
+number and hyphen rules that captions use. Tokens are identical to the Java
 tokenizer on the 1000 COCO fakecap images (tests/metrics/test_captioning_reference.py);
 other text may differ, so ``ptb`` (Java) stays the default.
 """
