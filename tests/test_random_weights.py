@@ -67,7 +67,7 @@ def available(name: str) -> bool:
 def cache_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     folder = tmp_path_factory.mktemp("architecture_cache")
     with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("HARNESS_CACHE_DIR", str(folder))
+        patch.setenv("HARNESS_CACHE", str(folder))
         yield folder
 
 

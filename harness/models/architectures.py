@@ -20,9 +20,10 @@ at their published ids. Their token counts are close to, not equal to, the
 published tokenizers', which is one more reason to use these models for
 speed only.
 
-Built folders are cached under ``$HARNESS_CACHE_DIR/architectures`` (default
-``~/.cache/harness/architectures``), keyed by a digest of the shipped files
-and of :data:`RECIPE_VERSION`.
+Built folders are cached in ``architectures/`` under the harness cache
+(:func:`harness.models.pretrained.cache_root`: ``$HARNESS_CACHE``, else
+``$XDG_CACHE_HOME/harness``, else ``~/.cache/harness``), keyed by a digest
+of the shipped files and of :data:`RECIPE_VERSION`.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import dataclasses
 import hashlib
 import json
 import logging
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -194,8 +194,9 @@ ARCHITECTURES: dict[str, Architecture] = {
 
 def cache_folder() -> Path:
     """Return the folder that built architectures are cached in."""
-    root = os.environ.get("HARNESS_CACHE_DIR") or Path.home() / ".cache" / "harness"
-    return Path(root) / "architectures"
+    from harness.models.pretrained import cache_root
+
+    return cache_root() / "architectures"
 
 
 def _digest(source: Path) -> str:
