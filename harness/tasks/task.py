@@ -129,13 +129,15 @@ class Task:
 
     @cached_property
     def content_hash(self) -> str:
-        """SHA-256 over the task definition and every data and system-output file it names.
+        """SHA-256 over the task file's bytes and every data and system-output file it names.
 
+        The file's bytes are hashed rather than the parsed schema, so adding a
+        schema field with a default does not change the hash of existing tasks.
         Media files referenced from inside the data (images, audio, video) are
         not read, so the hash stays cheap; their paths are part of the data file.
         """
         digest = hashlib.sha256()
-        digest.update(self.config.model_dump_json().encode())
+        digest.update(self.path.read_bytes())
         for what, relative in sorted(self.data_paths_declared()):
             resolved = self.resolve(relative, what)
             digest.update(what.encode())
