@@ -132,14 +132,16 @@ def _resample(
         return corpus, _resample_scores_from_statistics(metric, statistics_list, n_resamples, seed)
 
     logger.info("%s has no sufficient statistics; recomputing it on %d resamples", type(metric).__name__, n_resamples)
-    _disable_inner_bootstrap(metric)
-    corpus = [dict(metric.compute(hypotheses, references).scores) for hypotheses in hypotheses_list]
-    return corpus, _resample_scores_by_recomputing(metric, hypotheses_list, references, n_resamples, seed)
-
-
-def _disable_inner_bootstrap(metric: Metric) -> None:
-    if hasattr(metric, "bootstrap_resamples"):
-        metric.bootstrap_resamples = 0
+    # A metric with its own bootstrap option would nest resampling, so it is off meanwhile.
+    saved_resamples = getattr(metric, "bootstrap_resamples", None)
+    if saved_resamples is not None:
+        metric.bootstrap_resamples = 0  # type: ignore[attr-defined]
+    try:
+        corpus = [dict(metric.compute(hypotheses, references).scores) for hypotheses in hypotheses_list]
+        return corpus, _resample_scores_by_recomputing(metric, hypotheses_list, references, n_resamples, seed)
+    finally:
+        if saved_resamples is not None:
+            metric.bootstrap_resamples = saved_resamples  # type: ignore[attr-defined]
 
 
 def bootstrap_confidence_interval(

@@ -139,7 +139,6 @@ class BLEU(_SacrebleuCorpusMetric):
             smooth_method=smooth_method,
             smooth_value=smooth_value,
             max_ngram_order=max_ngram_order,
-            force=True,
         )
         try:
             self.corpus_metric = sacrebleu.BLEU(**common)

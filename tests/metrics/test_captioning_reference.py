@@ -212,3 +212,34 @@ def test_cider_interval_is_fast_and_contains_score(fakecap) -> None:
     assert low < result.scores["CIDEr"] < high
     assert math.isfinite(low)
     assert math.isfinite(high)
+
+
+VAL2017 = FAKECAP.parents[3] / "coco_val2017_refs" / "captions_val2017.json"
+
+
+@pytest.mark.skipif(not VAL2017.is_file(), reason="the COCO 2017 validation captions are not shipped in tasks/")
+def test_ptb_python_equals_java_on_val2017() -> None:
+    from harness.metrics.coco.ptb_python import tokenize_python
+
+    captions = [annotation["caption"] for annotation in json.loads(VAL2017.read_text(encoding="utf-8"))["annotations"]]
+    java = tokenize_java(captions)
+    python = tokenize_python(captions)
+    mismatches = [(text, j, p) for text, j, p in zip(captions, java, python) if j != p]
+    assert mismatches == []
+
+
+def test_python_tokenizer_metric_equals_java(fakecap) -> None:
+    hypotheses, references = fakecap
+    java = build_metric("cider", bootstrap_resamples=0).compute(hypotheses[:200], references[:200])
+    python = build_metric("cider", tokenizer="ptb_python", bootstrap_resamples=0).compute(hypotheses[:200], references[:200])
+    assert python.scores["CIDEr"] == java.scores["CIDEr"]
+    assert "tok:ptb-python" in python.signature
+
+
+@pytest.mark.parametrize("name", ["cider", "meteor", "spice"])
+def test_missing_java_names_metric_and_fix(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A PATH without a java executable, as on a machine without Java.
+    monkeypatch.setenv("PATH", str(tmp_path))
+    metric = build_metric(name, bootstrap_resamples=0)
+    with pytest.raises(MetricError, match=r"runs under Java.*install a Java runtime"):
+        metric.compute(["a dog runs on grass"], [["a dog is running"]])
