@@ -104,6 +104,18 @@ def _resample_scores_by_recomputing(
     return [{name: np.asarray(values) for name, values in scores.items()} for scores in per_system]
 
 
+def _defined_intervals(resampled: dict[str, np.ndarray], confidence: float) -> dict[str, tuple[float, float]]:
+    """Return the interval of each score, leaving out scores with no finite resample value."""
+    intervals = {}
+    for name, values in resampled.items():
+        low, high = interval_from_resamples(values, confidence)
+        if np.isfinite(low) and np.isfinite(high):
+            intervals[name] = (low, high)
+        else:
+            logger.warning("No bootstrap interval for %s: every resample score is undefined", name)
+    return intervals
+
+
 def confidence_intervals_from_statistics(
     metric: CorpusMetric,
     statistics: Any,
@@ -115,7 +127,7 @@ def confidence_intervals_from_statistics(
     if n_resamples <= 0:
         return {}
     (resampled,) = _resample_scores_from_statistics(metric, [statistics], n_resamples, seed)
-    return {name: interval_from_resamples(values, confidence) for name, values in resampled.items()}
+    return _defined_intervals(resampled, confidence)
 
 
 def _resample(
@@ -154,13 +166,16 @@ def bootstrap_confidence_interval(
 ) -> dict[str, tuple[float, float]]:
     """Return the bootstrap confidence interval (low, high) of every score of ``metric``.
 
+    A score that is undefined on every resample (SPICE without any image
+    score, for example) gets no interval.
+
     Samples (sentences, documents, images, utterances) are drawn with
     replacement ``n_resamples`` times and the corpus statistic is recomputed on
     each resample, for CIDEr-D with the document frequencies of the resample.
     """
     _check_resamples(n_resamples)
     _, (resampled,) = _resample(metric, [hypotheses], references, n_resamples, seed)
-    return {name: interval_from_resamples(values, confidence) for name, values in resampled.items()}
+    return _defined_intervals(resampled, confidence)
 
 
 def paired_bootstrap(

@@ -178,7 +178,7 @@ def test_coco_rouge_l_equals_pycocoevalcap_random(sample) -> None:
     hypotheses, references = sample
     metric = build_metric("coco_rouge_l", tokenizer="whitespace", bootstrap_resamples=0)
     result = metric.compute(hypotheses, references)
-    # Whitespace tokenization collapses spaces; pycocoevalcap gets the same collapsed strings.
+    # Whitespace tokenization collapses spaces, so pycocoevalcap gets the same collapsed strings.
     expected, _ = Rouge().compute_score(
         {i: [" ".join(r.split()) for r in refs] for i, refs in enumerate(references)},
         {i: [" ".join(h.split())] for i, h in enumerate(hypotheses)},
