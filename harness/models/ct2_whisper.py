@@ -104,13 +104,20 @@ class CT2Whisper(Model):
         self.compute_type = compute_type(options.dtype, device)
         self.options = options
         # The same CPU thread count as torch, so that timings compare the engines rather than thread settings.
-        self.model = faster_whisper.WhisperModel(
-            str(folder),
-            device=device,
-            device_index=index,
-            compute_type=self.compute_type,
-            cpu_threads=torch.get_num_threads(),
-        )
+        try:
+            self.model = faster_whisper.WhisperModel(
+                str(folder),
+                device=device,
+                device_index=index,
+                compute_type=self.compute_type,
+                cpu_threads=torch.get_num_threads(),
+            )
+        except ValueError as error:
+            # CTranslate2 rejects compute types the device cannot run, such as float16 on most CPUs.
+            raise ModelError(
+                f"CTranslate2 cannot load {folder} on {options.device} with compute type {self.compute_type}: {error} "
+                "Pass another --dtype (float32 runs everywhere)."
+            ) from None
         self.is_multilingual = bool(self.model.model.is_multilingual)
         self.info = ModelInfo(
             name=name,
