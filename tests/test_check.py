@@ -72,8 +72,15 @@ def test_speed_regression(capsys):
     status, output = check(capsys, *arguments, "--max-slowdown", "10")
     assert status == 1
     assert "### Speed" in output
-    assert "| samples/s | 10.24 | 1.80 | 82.4 % slower | 10 % |  | REGRESSION |" in output
-    assert "bleu ↑ | 0.0079 | 0.0079 | +0.0000 | 0 |  | ok |" in output
+    baseline = load_run(SPEED / "tiny-marian-batch8").tasks["wmt22_zh_en"]
+    current = load_run(SPEED / "tiny-marian-batch1").tasks["wmt22_zh_en"]
+    before = baseline.profile["throughput"]["samples_per_s"]
+    after = current.profile["throughput"]["samples_per_s"]
+    slower = (1 - after / before) * 100
+    assert slower > 10, "the batch-1 fixture must be measurably slower; regenerate the fixtures"
+    assert f"| samples/s | {before:.2f} | {after:.2f} | {slower:.1f} % slower | 10 % |  | REGRESSION |" in output
+    bleu = baseline.metrics["bleu"].scores["bleu"]
+    assert f"bleu ↑ | {bleu:.4f} | {bleu:.4f} | +0.0000 | 0 |  | ok |" in output
 
     status, output = check(capsys, *arguments, "--max-slowdown", "90")
     assert status == 0
