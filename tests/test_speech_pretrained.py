@@ -224,3 +224,23 @@ def test_converted_base_matches_faster_whisper(base_zh_run: tuple) -> None:
     assert generation.task_to_id == {"transcribe": 50359, "translate": 50358}
     outputs = model.predict(task.examples(), task, task.config.generation)
     assert outputs == [samples[example.id]["prediction"] for example in task.examples()]
+
+
+@needs_base
+def test_base_parts_joined_once(base_zh_run: tuple, harness_cache: Path) -> None:
+    from harness.models.pretrained import base_folder, package_folder
+
+    folder = base_folder()
+    assert folder.parent == harness_cache
+    model_bin = folder / "model.bin"
+    parts = [
+        package_folder(BASE_PACKAGES[0]) / "data" / "model.bin.part1",
+        package_folder(BASE_PACKAGES[1]) / "data" / "model.bin.part2",
+    ]
+    assert model_bin.stat().st_size == sum(part.stat().st_size for part in parts)
+    with model_bin.open("rb") as handle:
+        assert handle.read(1 << 16) == parts[0].read_bytes()[: 1 << 16]
+    written = model_bin.stat().st_mtime_ns
+    assert base_folder() == folder
+    assert model_bin.stat().st_mtime_ns == written
+    assert not [path for path in harness_cache.iterdir() if path.name.startswith(".")]
