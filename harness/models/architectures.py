@@ -3,22 +3,28 @@
 ``random:<architecture>`` (for example ``random:gpt2``) builds the model from
 the config shipped in ``harness/configs/architectures/<architecture>/``,
 with weights drawn from the run's ``--seed``, and runs it through the
-adapter of its family. Such a model has the parameter count, layer shapes
-and sequence lengths of the published one, so latency, throughput and
-memory figures are realistic, but its outputs are noise: results record
-``random_weights: true`` and never belong in a quality table.
-``--random-weights`` is implied, and so is ``hf:<folder> --random-weights``
-with any other saved config.
+adapter of its family. Such a model has the parameter count and layer
+shapes of the published one, so latency, throughput and memory figures are
+realistic, but its outputs are noise: results record ``random_weights:
+true`` and never belong in a quality table. The ``--random-weights`` flag
+is implied. For any other saved config, ``hf:<folder> --random-weights``
+does the same.
 
-Tokenizers cannot be downloaded either. BERT's WordPiece vocabulary is
-copied from the all-MiniLM-L6-v2 package when installed (it is the
-bert-base-uncased vocabulary), Whisper's tokenizers from the packages that
-carry Whisper weights, and wav2vec2's 32-character CTC vocabulary is
-shipped. The others are trained on the shipped task text by
-:mod:`harness.models.offline_tokenizer` with the published special tokens
-at their published ids. Their token counts are close to, not equal to, the
-published tokenizers', which is one more reason to use these models for
-speed only.
+The shipped configs keep the published model hyperparameters. Generation
+defaults that some published ``config.json`` files carry (``num_beams``,
+``no_repeat_ngram_size``, ``bad_words_ids``, ``max_length``) are left out
+because the task's generation settings apply, and bart-base lists
+``BartForConditionalGeneration`` in place of the published ``BartModel`` so
+that it can generate.
+
+Tokenizers cannot be downloaded either. BERT's WordPiece vocabulary (the
+bert-base-uncased one) is copied from the all-MiniLM-L6-v2 package,
+Whisper's tokenizers from the packages that carry Whisper weights, and
+wav2vec2's 32-character CTC vocabulary is shipped. The others are trained
+on the shipped task text by :mod:`harness.models.offline_tokenizer`, with
+the published special tokens at their published ids. Their token counts are
+of the same order as the published tokenizers' but not equal, which is one
+more reason to use these models for speed only.
 
 Built folders are cached in ``architectures/`` under the harness cache
 (:func:`harness.models.pretrained.cache_root`: ``$HARNESS_CACHE``, else
@@ -210,7 +216,7 @@ def _digest(source: Path) -> str:
 def build_architecture(name: str) -> Path:
     """Return a checkpoint folder (config, tokenizer, processor, no weights) for architecture ``name``.
 
-    The folder is built on first use and cached; a concurrent build of the
+    The folder is built on first use and cached. A concurrent build of the
     same architecture is harmless because the finished folder is moved into
     place in one rename.
     """
