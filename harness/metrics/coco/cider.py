@@ -137,14 +137,22 @@ class CiderStatistics:
             shape=(self.n_ngrams, self.n_images),
         )
         # Sums the reference pairs of each image.
+        pair_indptr = np.concatenate(([0], np.cumsum(self.reference_counts.astype(np.int64))))
         self.pair_to_image = sparse.csr_matrix(
-            (np.ones(self.n_pairs), (self.ref_image, np.arange(self.n_pairs))), shape=(self.n_images, self.n_pairs)
+            (np.ones(self.n_pairs), np.arange(self.n_pairs), pair_indptr), shape=(self.n_images, self.n_pairs)
         )
 
     def _by_order(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int) -> sparse.csr_matrix:
-        """Build a (rows * n) x n-grams matrix whose row r*n + k contains the order-k entries of row r."""
+        """Build a (rows * n) x n-grams matrix whose row r*n + k contains the order-k entries of row r.
+
+        Entries arrive sorted by row and then n-gram id, and n-gram ids grow
+        with the order, so the CSR arrays are built directly, without a sort.
+        """
+        matrix_rows = rows * self.n + self.orders[cols]
+        indptr = np.zeros(n_rows * self.n + 1, dtype=np.int64)
+        np.cumsum(np.bincount(matrix_rows, minlength=n_rows * self.n), out=indptr[1:])
         return sparse.csr_matrix(
-            (values.astype(np.float64), (rows * self.n + self.orders[cols], cols)), shape=(n_rows * self.n, self.n_ngrams)
+            (values.astype(np.float64), cols, indptr), shape=(n_rows * self.n, self.n_ngrams)
         )
 
     def __len__(self) -> int:
