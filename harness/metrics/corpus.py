@@ -3,9 +3,8 @@
 A :class:`CorpusMetric` splits scoring in two steps: ``sample_statistics``
 extracts what the corpus score needs from each sample once (n-gram match
 counts, edit counts, per-document F1 ...), and ``score_resamples`` turns
-weighted sums of them into corpus scores. The bootstrap then only repeats the
-cheap second step, so 1000 resamples cost about as much as a few corpus
-scores.
+weighted sums of them into corpus scores. The bootstrap repeats only the
+second step, without tokenizing or matching again.
 """
 
 from __future__ import annotations
