@@ -243,3 +243,13 @@ def test_missing_java_names_metric_and_fix(name: str, tmp_path: Path, monkeypatc
     metric = build_metric(name, bootstrap_resamples=0)
     with pytest.raises(MetricError, match=r"runs under Java.*install a Java runtime"):
         metric.compute(["a dog runs on grass"], [["a dog is running"]])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_ptb_python_accepts_any_text(caption: str) -> None:
+    from harness.metrics.coco.ptb_python import tokenize_python
+
+    (tokens,) = tokenize_python([caption])
+    assert isinstance(tokens, str)
+    assert "  " not in tokens

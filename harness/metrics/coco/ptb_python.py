@@ -103,7 +103,10 @@ def _tokenize_chunk(chunk: str, last_chunk: bool) -> list[str]:
             continue
         if character in "#@" and position + 1 < length and chunk[position + 1].isalpha():
             match = _WORD.match(chunk, position + 1)
-            assert match is not None
+            if match is None:
+                tokens.append(character)
+                position += 1
+                continue
             tokens.append(character + match.group(0))
             position = match.end()
             continue
@@ -124,14 +127,14 @@ def _tokenize_chunk(chunk: str, last_chunk: bool) -> list[str]:
             tokens.append("'" if character == "'" else "`")
             position += 1
             continue
-        if character.isdigit():
+        if "0" <= character <= "9":
             match = _NUMBER.match(chunk, position)
-            assert match is not None
+            assert match is not None  # the pattern starts with [0-9]
             end = match.end()
             # "12th" is one word, but "5:54pm" is a number and a word.
             if end < length and chunk[end].isalpha() and match.group(0).isdigit():
                 word_match = _WORD.match(chunk, position)
-                assert word_match is not None
+                assert word_match is not None  # chunk[position] is an ASCII digit
                 end = word_match.end()
             tokens.extend(_split_word(chunk[position:end]))
             position = end
@@ -143,7 +146,11 @@ def _tokenize_chunk(chunk: str, last_chunk: bool) -> list[str]:
                 position = match.end()
                 continue
             match = _WORD.match(chunk, position)
-            assert match is not None
+            if match is None:
+                # An alphanumeric character that the regex word class excludes.
+                tokens.append(character)
+                position += 1
+                continue
             end = match.end()
             word = chunk[position:end]
             if end < length and chunk[end] == "." and not chunk.startswith("...", end):
