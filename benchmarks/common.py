@@ -86,15 +86,24 @@ def run_process(command: list[str], env: dict[str, str] | None = None) -> Proces
 
 
 def time_pairs(command_a: list[str], command_b: list[str], runs: int, warmup: int = 1) -> PairedTiming:
-    """Time two commands as whole processes, alternating A and B, after ``warmup`` untimed pairs."""
+    """Time two commands as whole processes in pairs, after ``warmup`` untimed pairs.
+
+    Pairs alternate their order (A B, then B A) so that a periodic load on
+    the machine does not always fall on the same command.
+    """
     for _ in range(warmup):
         run_process(command_a)
         run_process(command_b)
     timing = PairedTiming()
     for index in range(runs):
-        timing.times_a.append(run_process(command_a))
-        timing.times_b.append(run_process(command_b))
-        a, b = timing.times_a[-1], timing.times_b[-1]
+        if index % 2 == 0:
+            a = run_process(command_a)
+            b = run_process(command_b)
+        else:
+            b = run_process(command_b)
+            a = run_process(command_a)
+        timing.times_a.append(a)
+        timing.times_b.append(b)
         logger.info("pair %d: A %.3f s (CPU %.3f s), B %.3f s (CPU %.3f s)", index + 1, a.wall, a.cpu, b.wall, b.cpu)
     return timing
 

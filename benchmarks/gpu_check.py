@@ -1,9 +1,9 @@
 """GPU check of the profiling code: CUDA-event timing, memory figures, MFU and bfloat16 against float32.
 
-Runs in under 5 minutes on one recent data-center GPU and needs only torch,
-transformers and this repository; the last part, the ``harness profile``
-sweep, also needs the harness's own dependencies and is skipped without
-them. The model is GPT-2 small's architecture (124 M parameters) with random
+It is sized to run in under 5 minutes on one data-center GPU and needs only
+torch, transformers and this repository. The last part, the ``harness
+profile`` sweep, also needs the harness's own dependencies and is skipped
+without them. The model is GPT-2 small's architecture (124 M parameters) with random
 weights built from its config, so nothing is downloaded.
 
 Checks:
@@ -207,6 +207,7 @@ def check_sweep(device: torch.device, scratch: Path) -> list[dict[str, Any]] | N
     except ImportError as error:
         print(f"  skipped: the harness's dependencies are not installed ({error})")
         return None
+
     task = "cnn_dailymail_realsumm"
     checkpoint = build_random_gpt2(
         scratch / "gpt2-small", [example.input for example in get_task(task).examples()],
@@ -225,6 +226,7 @@ def check_sweep(device: torch.device, scratch: Path) -> list[dict[str, Any]] | N
     )
     rows = [profile.summary_row() for profile in run_sweep(config)]
     print(render_rows(rows))
+
     check(all(row["clock"] == "cuda" for row in rows), "every sweep row was timed with CUDA events")
     check(all(row["CUDA alloc MiB"] for row in rows), "every sweep row has CUDA peak memory")
     if peak_flops(device, torch.bfloat16)[0] is not None:

@@ -270,8 +270,8 @@ def test_encoder_decoder_split() -> None:
     estimator = FlopEstimator.for_model(model)
     assert estimator is not None
     encoder_total = sum(parameter.numel() for parameter in model.encoder.parameters())
-    # Lookups: the shared token table in the encoder and one relative position bias table
-    # (32 buckets x 4 heads) in each stack; the shared table is tied to the LM head.
+    # The lookups are the shared token table, which the encoder reads but the LM head
+    # shares, and one relative position bias table (32 buckets x 4 heads) per stack.
     relative_bias = config.relative_attention_num_buckets * 4
     assert estimator.encoder_parameters == encoder_total - 100 * 16 - relative_bias
     assert estimator.encoder_parameters + estimator.decoder_parameters == sum(

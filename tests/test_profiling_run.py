@@ -102,7 +102,8 @@ def test_rtfx_on_speech_task(tmp_path: Path) -> None:
     assert profile["audio_seconds"] == pytest.approx(sum(durations), abs=1e-3 * limit)
     measured_seconds = profile["latency"]["mean_s"] * profile["latency"]["count"]
     assert profile["rtfx"] == pytest.approx(sum(durations) / measured_seconds, rel=1e-3)
-    assert math.isfinite(profile["rtfx"]) and profile["rtfx"] > 0
+    assert math.isfinite(profile["rtfx"])
+    assert profile["rtfx"] > 0
 
 
 def test_sweep_meets_iteration_and_duration_minimums(tiny_gpt2: Path) -> None:

@@ -63,8 +63,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         elif config_field.default_factory is not dataclasses.MISSING:
             default = config_field.default_factory()
         if default is not None and not required:
-            shown = ",".join(str(item) for item in default) if isinstance(default, list) else default
-            help_text = f"{help_text} (default: {shown})"
+            default_text = ",".join(str(item) for item in default) if isinstance(default, list) else default
+            help_text = f"{help_text} (default: {default_text})"
         parser.add_argument(flag, dest=config_field.name, type=parse, required=required, default=default, help=help_text)
     parser.add_argument("--format", choices=FORMATS, default="text", help="Output format of the table (default: text).")
 

@@ -81,7 +81,7 @@ class ProfileConfig:
 
     @classmethod
     def option_fields(cls) -> list[Any]:
-        """The dataclass fields, each with its ``help`` metadata, in declaration order."""
+        """Return the dataclass fields, each with its ``help`` metadata, in declaration order."""
         return list(fields(cls))
 
 

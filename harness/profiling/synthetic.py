@@ -1,9 +1,9 @@
 """Random-weight checkpoints built from a config, for speed measurements without downloading weights.
 
-Speed depends on the architecture and sizes, not on the weight values, so a
-GPT-2-architecture model with random weights measures like a trained one of
-the same shape, except that its outputs rarely stop early (it seldom emits
-the end-of-text token) and so usually run to ``max_new_tokens``. The
+Speed depends on the architecture and sizes, not on the weight values. A
+GPT-2-architecture model with random weights therefore measures like a
+trained one of the same shape, except in output length: it seldom emits the
+end-of-text token, so its outputs usually run to ``max_new_tokens``. The
 tokenizer is a byte-level BPE, the GPT-2 tokenizer's algorithm, trained on
 the given texts.
 """
