@@ -18,6 +18,10 @@ from transformers import (
     BlipForConditionalGeneration,
     BlipImageProcessor,
     BlipProcessor,
+    CLIPImageProcessor,
+    GitConfig,
+    GitForCausalLM,
+    GitProcessor,
     GPT2Config,
     ViTConfig,
     ViTImageProcessor,
@@ -108,6 +112,43 @@ def tiny_blip(tmp_path_factory: pytest.TempPathFactory) -> Path:
     )
     torch.manual_seed(0)
     model = BlipForConditionalGeneration(config)
+    model.generation_config.eos_token_id = None
+    model.save_pretrained(folder)
+    return folder
+
+
+GIT_FRAMES = 4
+
+
+@pytest.fixture(scope="module")
+def tiny_git_video(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer GIT with temporal embeddings for 4 frames, saved with a GIT processor and a WordPiece vocabulary."""
+    folder = tmp_path_factory.mktemp("git_video")
+    tokenizer = train_tokenizer("wordpiece", 600, ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"], lowercase=True, texts=caption_texts())
+    add_post_processor(tokenizer, prefix=["[CLS]"], suffix=["[SEP]"])
+    wrapped = BertTokenizerFast(
+        tokenizer_object=tokenizer, unk_token="[UNK]", pad_token="[PAD]", cls_token="[CLS]", sep_token="[SEP]", mask_token="[MASK]"
+    )
+    image_processor = CLIPImageProcessor(size={"shortest_edge": IMAGE_SIZE}, crop_size={"height": IMAGE_SIZE, "width": IMAGE_SIZE})
+    GitProcessor(image_processor=image_processor, tokenizer=wrapped).save_pretrained(folder)
+
+    config = GitConfig(
+        vision_config=dict(
+            hidden_size=32, num_hidden_layers=1, num_attention_heads=2, intermediate_size=64, image_size=IMAGE_SIZE, patch_size=8
+        ),
+        vocab_size=600,
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=64,
+        bos_token_id=2,
+        eos_token_id=3,
+        pad_token_id=0,
+        num_image_with_embedding=GIT_FRAMES,
+    )
+    torch.manual_seed(0)
+    model = GitForCausalLM(config)
     model.generation_config.eos_token_id = None
     model.save_pretrained(folder)
     return folder
@@ -218,6 +259,28 @@ def test_hf_captioner_runs_video_task(tiny_blip: Path) -> None:
     predictions = model.predict(examples, task, generation)
     expected = [expected_video_caption(tiny_blip, example.input, task.config.input.num_frames) for example in examples]
     assert predictions == expected
+
+
+def test_video_capable_git_reads_frames_together(tiny_git_video: Path, tmp_path: Path) -> None:
+    results = run(run_config(f"video-frames:{tiny_git_video}", "msrvtt_msvd_clips", tmp_path, limit=2))
+
+    assert results.model.extra["frames_per_clip"] == GIT_FRAMES
+    assert results.model.extra["merge_rule"].startswith("none")
+    assert results.tasks["msrvtt_msvd_clips"].num_failed == 0
+
+    processor = AutoProcessor.from_pretrained(tiny_git_video)
+    model = GitForCausalLM.from_pretrained(tiny_git_video).eval()
+    examples = get_task("msrvtt_msvd_clips").examples(limit=2)
+    frames = [frame for example in examples for frame in read_video_frames(example.input, GIT_FRAMES)]
+    pixel_values = processor.image_processor(images=frames, return_tensors="pt")["pixel_values"]
+    pixel_values = pixel_values.reshape(len(examples), GIT_FRAMES, *pixel_values.shape[1:])
+    with torch.inference_mode():
+        output = model.generate(pixel_values=pixel_values, max_new_tokens=MAX_NEW_TOKENS, do_sample=False)
+    expected = [text.strip() for text in processor.tokenizer.batch_decode(output, skip_special_tokens=True)]
+
+    samples = read_samples(tmp_path / "run" / "samples_msrvtt_msvd_clips.jsonl")
+    assert [sample["prediction"] for sample in samples] == expected
+    assert all(expected)
 
 
 @pytest.fixture

@@ -1,15 +1,19 @@
-"""Video captioning with an image captioner: caption sampled frames, keep the consensus caption.
+"""Video captioning from sampled frames with an image-to-text checkpoint.
 
 Frames are sampled at the centres of ``task.input.num_frames`` equal segments
-of the clip (:mod:`harness.media.video`). Every frame is captioned, and the
-caption kept is the consensus: the one with the highest mean unigram F1
-against the captions of the other frames, words lower-cased and counts
-clipped. This is the consensus re-ranking of Devlin et al. (2015, "Exploring
-Nearest Neighbor Approaches for Image Captioning", arXiv:1505.04467), which
-picks the candidate caption most similar on average to the other
-candidates, with unigram F1 in place of their BLEU or CIDEr. It favours what
-the clip shows in most frames over a caption of one atypical frame. Ties go
-to the frame nearest the middle of the clip, then to the earlier frame.
+of the clip (:mod:`harness.media.video`). A video-capable checkpoint (GIT
+with temporal embeddings) reads its own number of frames, sampled the same
+way, as one input and writes one caption.
+
+For any other captioner every frame is captioned, and the caption kept is
+the consensus: the one with the highest mean unigram F1 against the
+captions of the other frames, words lower-cased and counts clipped. This is
+the consensus re-ranking of Devlin et al. (2015, "Exploring Nearest
+Neighbor Approaches for Image Captioning", arXiv:1505.04467), which picks
+the candidate caption most similar on average to the other candidates,
+with unigram F1 in place of their BLEU or CIDEr. It favours what the clip
+shows in most frames over a caption of one atypical frame. Ties go to the
+frame nearest the middle of the clip, then to the earlier frame.
 
 Two spellings run it:
 
@@ -40,6 +44,7 @@ logger = logging.getLogger(__name__)
 
 FRAME_SAMPLING = "centres of num_frames equal segments"
 MERGE_RULE = "consensus: highest mean unigram F1 to the other frames' captions"
+JOINT_RULE = "none: the model reads all frames of a clip as one input"
 
 _WORD = re.compile(r"\w+")
 
@@ -73,7 +78,20 @@ def consensus_index(captions: Sequence[str]) -> int:
 def caption_videos(
     captioner: ImageCaptioner, examples: Sequence[Example], task: Task, generation: GenerationSpec
 ) -> list[str]:
-    """Caption each example's sampled frames in one batch and return the consensus caption of each clip."""
+    """Return one caption per clip: from all frames at once for a video-capable model, else the consensus of frame captions."""
+    if captioner.frames_per_clip:
+        if captioner.frames_per_clip != task.config.input.num_frames:
+            logger.info(
+                "%s reads %d frames per clip; sampling %d instead of the %d that %s sets",
+                captioner.info.name,
+                captioner.frames_per_clip,
+                captioner.frames_per_clip,
+                task.config.input.num_frames,
+                task.name,
+            )
+        clips = [read_video_frames(example.input, captioner.frames_per_clip, example.id) for example in examples]
+        return captioner.caption_clips(clips, generation)
+
     num_frames = task.config.input.num_frames
     frames = []
     for example in examples:
@@ -109,7 +127,11 @@ class FrameCaptionVideo(Model):
                 **captioner.info.to_dict(),
                 "name": name,
                 "adapter": "video-frames",
-                "extra": {**captioner.info.extra, "frame_sampling": FRAME_SAMPLING, "merge_rule": MERGE_RULE},
+                "extra": {
+                    **captioner.info.extra,
+                    "frame_sampling": FRAME_SAMPLING,
+                    "merge_rule": JOINT_RULE if captioner.frames_per_clip else MERGE_RULE,
+                },
             }
         )
 

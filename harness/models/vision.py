@@ -8,8 +8,11 @@ in transformers' ``MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES`` table. The
 chat-style vision-language models of that table need a prompt format that
 this adapter does not build, so it rejects them when loading.
 
-On video tasks every sampled frame is captioned and one caption is chosen by
-the rule of :mod:`harness.models.video`.
+On video tasks, a GIT checkpoint with temporal embeddings
+(``config.num_image_with_embedding``, as in microsoft/git-base-vatex) reads
+the sampled frames together as one input. Any other captioner captions every
+sampled frame, and one caption is chosen by the rule of
+:mod:`harness.models.video`.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ CAPTIONER_MODEL_TYPES = ("vision-encoder-decoder", "blip", "git")
 
 @register_adapter("image-captioning", hf_mappings=("MODEL_FOR_IMAGE_TEXT_TO_TEXT_MAPPING_NAMES",), priority=30)
 class ImageCaptioner(Model):
-    """Greedy (or beam) image captioning with a transformers image-to-text checkpoint.
+    """Greedy (or beam) image and video captioning with a transformers image-to-text checkpoint.
 
     Vision encoder-decoder checkpoints are read with ``AutoImageProcessor``
     and ``AutoTokenizer`` because they ship no processor class; BLIP and GIT
@@ -63,8 +66,14 @@ class ImageCaptioner(Model):
             )
         self.image_processor, self.tokenizer = self._load_processors(source, options)
         self.model = self._load_model(source, options)
+        # GIT video checkpoints learn one temporal embedding per frame, so they need exactly this many frames.
+        self.frames_per_clip: int | None = (
+            getattr(config, "num_image_with_embedding", None) if self.model_type == "git" else None
+        )
         self.info = describe(name, "image-captioning", source, self.model, options)
         self.info.extra["model_type"] = self.model_type
+        if self.frames_per_clip:
+            self.info.extra["frames_per_clip"] = self.frames_per_clip
 
     def _load_processors(self, source: str, options: LoadOptions) -> tuple[Any, Any]:
         from transformers import AutoImageProcessor, AutoProcessor, AutoTokenizer
@@ -90,10 +99,22 @@ class ImageCaptioner(Model):
         # Every image is resized to the processor's size, so all inputs cost the same.
         return 1.0
 
-    @torch.inference_mode()
     def caption_images(self, images: Sequence[Image.Image], generation: GenerationSpec) -> list[str]:
         """Return one caption per image, in order, and set ``last_batch_stats``."""
         pixel_values = self.image_processor(images=list(images), return_tensors="pt")["pixel_values"]
+        return self._generate(pixel_values, generation)
+
+    def caption_clips(self, clips: Sequence[Sequence[Image.Image]], generation: GenerationSpec) -> list[str]:
+        """Return one caption per clip of ``frames_per_clip`` frames, read together by a video-capable model."""
+        if not self.frames_per_clip:
+            raise ModelError(f"{self.info.name} has no temporal embeddings; caption its frames with caption_images.")
+        frames = [frame for clip in clips for frame in clip]
+        pixel_values = self.image_processor(images=frames, return_tensors="pt")["pixel_values"]
+        pixel_values = pixel_values.reshape(len(clips), self.frames_per_clip, *pixel_values.shape[1:])
+        return self._generate(pixel_values, generation)
+
+    @torch.inference_mode()
+    def _generate(self, pixel_values: torch.Tensor, generation: GenerationSpec) -> list[str]:
         pixel_values = pixel_values.to(self.options.device, dtype=next(self.model.parameters()).dtype)
         output = self.model.generate(
             pixel_values=pixel_values,
