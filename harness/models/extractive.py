@@ -116,6 +116,8 @@ class ExtractiveSummarizer(Model):
             source, revision=options.revision, trust_remote_code=options.trust_remote_code
         )
         self.model = load_pretrained(AutoModel, source, options)
+        # AutoModel builds the whole encoder-decoder for T5-style configs; only the encoder embeds sentences.
+        self.encoder = self.model.get_encoder() if getattr(self.model.config, "is_encoder_decoder", False) else self.model
         folder = Path(source) if Path(source).is_dir() else None
         self.max_length = _max_sequence_length(folder, self.tokenizer, self.model.config)
         self.info = describe(name, "extractive", source, self.model, options)
@@ -141,7 +143,7 @@ class ExtractiveSummarizer(Model):
                 max_length=self.max_length,
                 return_tensors="pt",
             ).to(self.options.device)
-            hidden = self.model(**batch).last_hidden_state
+            hidden = self.encoder(**batch).last_hidden_state
             mask = batch["attention_mask"].unsqueeze(-1).to(hidden.dtype)
             pooled = (hidden * mask).sum(dim=1) / mask.sum(dim=1).clamp(min=1e-9)
             normalised = torch.nn.functional.normalize(pooled.float(), p=2, dim=1).cpu()
