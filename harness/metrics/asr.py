@@ -170,10 +170,10 @@ class WER(_ErrorRate):
 class CER(_ErrorRate):
     """Corpus character error rate (jiwer ``process_characters``) after the chosen normalizer.
 
-    ``remove_spaces`` deletes all whitespace before alignment; it defaults to
+    ``remove_spaces`` deletes all whitespace before alignment. It defaults to
     True for languages written without spaces (Chinese, Japanese, Thai, Lao,
-    Khmer, Burmese, Tibetan, Dzongkha), where word spacing in transcripts is
-    arbitrary, and False otherwise (spaces count as characters, as in jiwer).
+    Khmer, Burmese, Tibetan, Dzongkha), because word spacing in their
+    transcripts is arbitrary. Otherwise spaces count as characters, as in jiwer.
     """
 
     score_name = "cer"

@@ -68,14 +68,18 @@ class RougeStatistics:
 class ROUGE(CorpusMetric):
     """ROUGE F1 (with precision and recall) as rouge_score computes it, averaged over documents.
 
-    Options: ``rouge_types`` (default rouge1, rouge2, rougeL, rougeLsum);
-    ``use_stemmer`` (Porter stemming of ASCII words; default True unless the
-    language is given and is not English); ``tokenizer``: ``rouge_score``
-    (rouge_score's default: ASCII letters and digits only), ``multilingual``
-    (any script, one token per Chinese/Japanese/Thai character) or ``auto``
-    (default, see :func:`choose_tokenizer`); ``split_sentences`` (default True:
-    untagged single-line texts are split with pysbd for ROUGE-Lsum). Scores
-    are fractions in [0, 1].
+    Options:
+
+    - ``rouge_types``: default rouge1, rouge2, rougeL, rougeLsum.
+    - ``use_stemmer``: Porter stemming of ASCII words. The default is True
+      unless the language is given and is not English.
+    - ``tokenizer``: ``rouge_score`` (rouge_score's default, ASCII letters and
+      digits only), ``multilingual`` (any script, one token per Chinese,
+      Japanese or Thai character) or ``auto`` (default, see :func:`choose_tokenizer`).
+    - ``split_sentences``: default True, so untagged single-line texts are
+      split with pysbd for ROUGE-Lsum.
+
+    Scores are fractions in [0, 1].
     """
 
     def __init__(
