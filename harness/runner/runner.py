@@ -145,7 +145,7 @@ class Runner:
         has_outputs = any(self.folder.glob("samples_*.jsonl"))
         if has_outputs and not (self.config.resume or self.config.overwrite):
             raise HarnessError(
-                f"Run folder {self.folder} already holds outputs; pass --resume to continue that run, "
+                f"Run folder {self.folder} already contains outputs; pass --resume to continue that run, "
                 "--overwrite to start it over, or --run-name to write elsewhere."
             )
         if self.config.overwrite:

@@ -52,7 +52,7 @@ class HubSource(_Strict):
 
 
 class DatasetSpec(_Strict):
-    """Where the examples come from.
+    """Source of the examples.
 
     Local paths are relative to the folder of the task file. ``path`` names one
     JSONL, JSON (a list of objects), CSV or TSV file with one example per row.
@@ -100,7 +100,7 @@ class MetricSpec(_Strict):
 
 
 class GenerationSpec(_Strict):
-    """Generation settings. Greedy decoding unless ``num_beams`` or ``do_sample`` say otherwise."""
+    """Generation settings. Decoding is greedy unless ``num_beams`` or ``do_sample`` request otherwise."""
 
     max_new_tokens: int = Field(default=128, ge=1, description="Maximum number of generated tokens per example.")
     num_beams: int = Field(default=1, ge=1)
