@@ -82,6 +82,33 @@ def test_tiny_en_librivox_wer_at_most_5_percent(tiny_en_run: tuple) -> None:
     assert result.scores["wer"] == pytest.approx(expected)
 
 
+def _six_file_wer(predictions: dict[str, str]) -> float:
+    """Corpus WER on JFK and the 5 LibriVox utterances, the files with published-quality transcripts."""
+    task = get_task("speech_en")
+    examples = [example for example in task.examples() if example.id == "jfk" or example.id in LIBRIVOX_IDS]
+    assert len(examples) == 6
+    metric = build_metric("wer", normalizer="english")
+    hypotheses = [predictions[example.id] for example in examples]
+    return metric.compute(hypotheses, [list(example.references) for example in examples]).scores["wer"]
+
+
+@needs_tiny
+def test_tiny_en_six_file_wer(tiny_en_run: tuple) -> None:
+    _, samples = tiny_en_run
+    # faster-whisper reference: tiny.en makes 3 errors in these 93 words (3.2 %).
+    assert _six_file_wer({key: sample["prediction"] for key, sample in samples.items()}) == pytest.approx(3 / 93)
+
+
+@needs_base
+def test_base_six_file_wer() -> None:
+    task = get_task("speech_en")
+    examples = [example for example in task.examples() if example.id == "jfk" or example.id in LIBRIVOX_IDS]
+    model = load_model("whisper-base", LoadOptions(dtype="float32"))
+    predictions = dict(zip([example.id for example in examples], model.predict(examples, task, task.config.generation)))
+    # faster-whisper reference: base makes 1 error in these 93 words (1.1 %).
+    assert _six_file_wer(predictions) == pytest.approx(1 / 93)
+
+
 @needs_tiny
 def test_tiny_en_corpus_wer_on_speech_en(tiny_en_run: tuple) -> None:
     results, samples = tiny_en_run
