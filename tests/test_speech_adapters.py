@@ -222,6 +222,30 @@ def test_convert_rejects_non_ct2_folder(tiny_whisper: Path, tmp_path: Path) -> N
         convert_ct2_whisper(tiny_whisper, tmp_path / "out")
 
 
+def test_convert_command_writes_float16(tiny_whisper: Path, tmp_path: Path) -> None:
+    from ctranslate2.converters import TransformersConverter
+    from safetensors.torch import load_file
+
+    from harness.cli.main import main
+
+    ct2_folder = tmp_path / "ct2"
+    TransformersConverter(str(tiny_whisper), copy_files=["tokenizer.json"]).convert(str(ct2_folder), quantization="float16")
+    assert main(["convert", "ct2-whisper", str(ct2_folder), str(tmp_path / "fp16"), "--dtype", "float16"]) == 0
+    assert main(["convert", "ct2-whisper", str(ct2_folder), str(tmp_path / "fp32")]) == 0
+
+    half = load_file(tmp_path / "fp16" / "model.safetensors")
+    single = load_file(tmp_path / "fp32" / "model.safetensors")
+    assert set(half) == set(single)
+    for name, tensor in half.items():
+        assert tensor.dtype == torch.float16, name
+        assert single[name].dtype == torch.float32, name
+        # The CTranslate2 weights are float16, so widening to float32 keeps every value.
+        assert torch.equal(tensor.float(), single[name]), name
+
+    # An existing non-empty output folder is rejected with exit status 2.
+    assert main(["convert", "ct2-whisper", str(ct2_folder), str(tmp_path / "fp16")]) == 2
+
+
 def test_ct2_whisper_without_faster_whisper(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     # A None entry in sys.modules makes `import faster_whisper` raise ImportError, as when it is not installed.
     monkeypatch.setitem(sys.modules, "faster_whisper", None)
