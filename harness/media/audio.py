@@ -92,9 +92,13 @@ def _read_pyav(path: Path, example_id: str | None) -> tuple[np.ndarray, int]:
         raise _error(f"failed to decode audio ({error})", path, example_id) from None
     if not chunks:
         raise _error("audio file contains no samples", path, example_id)
-    data = np.concatenate(chunks).astype(np.float32)
-    if np.issubdtype(chunks[0].dtype, np.integer):
-        data /= float(np.iinfo(chunks[0].dtype).max) + 1.0
+    samples = np.concatenate(chunks)
+    data = samples.astype(np.float32)
+    if samples.dtype == np.uint8:
+        # 8-bit PCM is unsigned with silence at 128.
+        data = (data - 128.0) / 128.0
+    elif np.issubdtype(samples.dtype, np.integer):
+        data /= float(np.iinfo(samples.dtype).max) + 1.0
     return data, rate
 
 
