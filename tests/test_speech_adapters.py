@@ -198,11 +198,11 @@ def test_bad_media_skip_records_failures(tiny_whisper: Path, bad_media_task: Pat
 
 
 def test_ct2_round_trip_restores_weights(tiny_whisper: Path, tmp_path: Path) -> None:
-    from ctranslate2.converters import TransformersConverter
+    converters = pytest.importorskip("ctranslate2.converters", reason="ctranslate2 is in the weights extra")
     from safetensors.torch import load_file
 
     ct2_folder = tmp_path / "ct2"
-    TransformersConverter(str(tiny_whisper), copy_files=["tokenizer.json"]).convert(str(ct2_folder))
+    converters.TransformersConverter(str(tiny_whisper), copy_files=["tokenizer.json"]).convert(str(ct2_folder))
     assert read_ct2_model(ct2_folder / "model.bin").spec == "WhisperSpec"
     converted = convert_ct2_whisper(ct2_folder, tmp_path / "hf")
 
@@ -223,13 +223,13 @@ def test_convert_rejects_non_ct2_folder(tiny_whisper: Path, tmp_path: Path) -> N
 
 
 def test_convert_command_writes_float16(tiny_whisper: Path, tmp_path: Path) -> None:
-    from ctranslate2.converters import TransformersConverter
+    converters = pytest.importorskip("ctranslate2.converters", reason="ctranslate2 is in the weights extra")
     from safetensors.torch import load_file
 
     from harness.cli.main import main
 
     ct2_folder = tmp_path / "ct2"
-    TransformersConverter(str(tiny_whisper), copy_files=["tokenizer.json"]).convert(str(ct2_folder), quantization="float16")
+    converters.TransformersConverter(str(tiny_whisper), copy_files=["tokenizer.json"]).convert(str(ct2_folder), quantization="float16")
     assert main(["convert", "ct2-whisper", str(ct2_folder), str(tmp_path / "fp16"), "--dtype", "float16"]) == 0
     assert main(["convert", "ct2-whisper", str(ct2_folder), str(tmp_path / "fp32")]) == 0
 
