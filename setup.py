@@ -10,6 +10,6 @@ from setuptools import find_packages, setup
 setup(
     packages=find_packages(include=["harness", "harness.*"]) + ["harness_tasks"],
     package_dir={"harness_tasks": "tasks"},
-    package_data={"harness_tasks": ["**/*"]},
+    package_data={"harness_tasks": ["**/*"], "harness": ["configs/architectures/*/*"]},
     include_package_data=False,
 )
