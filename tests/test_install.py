@@ -27,3 +27,4 @@ def test_wheel_install_finds_shipped_tasks(tmp_path: Path) -> None:
     ).stdout.splitlines()
     assert Path(output[0]).is_relative_to(target)
     assert output[1] == "1875"
+    assert (target / "harness/configs/architectures/gpt2/config.json").is_file()
