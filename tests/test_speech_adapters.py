@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import soundfile
 import torch
 
 from harness.convert.ct2_whisper import convert_ct2_whisper, read_ct2_model
@@ -97,6 +98,10 @@ def test_whisper_runs_task_end_to_end(tiny_whisper: Path, speech_task: Path, tmp
     assert "wer" in record.metrics
     assert all(sample["status"] == "ok" for sample in samples)
     assert results.model.adapter == "whisper"
+    paths = {example.id: example.input for example in get_task(str(speech_task)).examples()}
+    for sample in samples:
+        expected = soundfile.info(paths[sample["id"]]).duration
+        assert sample["audio_seconds"] == pytest.approx(expected, abs=1e-3)
 
 
 def test_whisper_cuts_long_audio_into_windows(tiny_whisper: Path, speech_task: Path) -> None:

@@ -49,11 +49,17 @@ class ModelInfo:
 
 @dataclass
 class BatchStats:
-    """Token counts of one ``predict`` call, used by the profiler; zero when not applicable."""
+    """Counts of one ``predict`` call, used by the profiler; zero when not applicable.
+
+    ``per_example`` holds one dict per example of the batch, in batch order,
+    that the runner adds to the sample records (for example the audio
+    duration in seconds); it may be empty.
+    """
 
     input_tokens: int = 0
     output_tokens: int = 0
     audio_seconds: float = 0.0
+    per_example: list[dict[str, Any]] = field(default_factory=list)
 
 
 class Model(ABC):

@@ -151,10 +151,10 @@ class CT2Whisper(Model):
         language = self._language(task, generation)
         outputs: list[str] = []
         output_tokens = 0
-        audio_seconds = 0.0
+        durations: list[float] = []
         for example in examples:
             audio = load_audio(example.input, SAMPLING_RATE, example.id)
-            audio_seconds += audio.duration
+            durations.append(audio.duration)
             try:
                 segments, _ = self.model.transcribe(
                     audio.waveform,
@@ -175,6 +175,10 @@ class CT2Whisper(Model):
             texts = [segment.text.strip() for segment in segments if segment.text.strip()]
             output_tokens += sum(len(segment.tokens) for segment in segments)
             outputs.append(" ".join(texts))
-        self._last_batch_stats = BatchStats(output_tokens=output_tokens, audio_seconds=audio_seconds)
+        self._last_batch_stats = BatchStats(
+            output_tokens=output_tokens,
+            audio_seconds=sum(durations),
+            per_example=[{"audio_seconds": round(duration, 3)} for duration in durations],
+        )
         return outputs
 

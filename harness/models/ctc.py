@@ -80,6 +80,7 @@ class CTCSpeech(Model):
             input_tokens=int(sum(lengths)),
             output_tokens=sum(int((torch.unique_consecutive(row) != blank).sum()) for row in rows),
             audio_seconds=sum(audio.duration for audio in audios),
+            per_example=[{"audio_seconds": round(audio.duration, 3)} for audio in audios],
         )
         return [text.strip() for text in texts]
 

@@ -211,5 +211,6 @@ class WhisperSpeech(Model):
         self._last_batch_stats = BatchStats(
             output_tokens=sum(int(token) not in special for token in sequences.reshape(-1).tolist()),
             audio_seconds=sum(audio.duration for audio in audios),
+            per_example=[{"audio_seconds": round(audio.duration, 3)} for audio in audios],
         )
         return [" ".join(texts) for texts in parts]

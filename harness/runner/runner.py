@@ -239,17 +239,26 @@ class Runner:
 
     def _predict_with_isolation(
         self, model: Model, batch: list[Example], task: Task, generation: GenerationSpec
-    ) -> list[tuple[str, str | None]]:
-        """Predict a batch; with ``--on-error skip``, a media error is retried example by example."""
+    ) -> list[tuple[str, str | None, dict[str, Any]]]:
+        """Predict a batch as (output, error, sample facts) triples.
+
+        With ``--on-error skip``, a media error is retried example by example,
+        and the example that fails gets an empty output and its error message.
+        """
         try:
-            return [(text, None) for text in self._predict_batch(model, batch, task, generation)]
+            texts = self._predict_batch(model, batch, task, generation)
         except MediaError as error:
             if self.config.on_error != "skip":
                 raise
             if len(batch) == 1:
                 logger.warning("Skipping example %s of %s: %s", batch[0].id, task.name, error)
-                return [("", str(error))]
-        outputs: list[tuple[str, str | None]] = []
+                return [("", str(error), {})]
+        else:
+            facts = model.last_batch_stats.per_example
+            if len(facts) != len(batch):
+                facts = [{} for _ in batch]
+            return [(text, None, fact) for text, fact in zip(texts, facts)]
+        outputs: list[tuple[str, str | None, dict[str, Any]]] = []
         for example in batch:
             outputs.extend(self._predict_with_isolation(model, [example], task, generation))
         return outputs
@@ -346,8 +355,8 @@ class Runner:
                         continue
                     outputs = self._predict_with_isolation(model, batch, task, generation)
                     records = [
-                        _sample_record(example, task, text, error)
-                        for example, (text, error) in zip(batch, outputs)
+                        {**_sample_record(example, task, text, error), **facts}
+                        for example, (text, error, facts) in zip(batch, outputs)
                         if example.id not in done
                     ]
                     log.append(records)
