@@ -13,6 +13,8 @@ import sys
 
 from harness.errors import HarnessError
 
+logger = logging.getLogger(__name__)
+
 SUBCOMMANDS = {
     "run": "Evaluate a model on tasks or a suite and write results.",
     "score": "Score an existing system output file on a task.",
@@ -52,6 +54,13 @@ def main(argv: list[str] | None = None) -> int:
         return int(args.handler(args) or 0)
     except HarnessError as error:
         print(f"error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:
+        # File system failures the commands do not anticipate (disk full, permission denied, a file where a
+        # folder is expected) are reported without a traceback; -vv logs it.
+        logger.debug("Command failed", exc_info=True)
+        where = f" ({error.filename})" if error.filename else ""
+        print(f"error: {error.strerror or error}{where}; check that path and the free disk space.", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("interrupted; finished samples are kept, rerun with --resume", file=sys.stderr)

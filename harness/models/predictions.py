@@ -32,45 +32,93 @@ logger = logging.getLogger(__name__)
 
 
 def _decode(path: Path) -> str:
+    """Read a predictions file as UTF-8 text; a leading byte order mark is dropped."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise PredictionsError(f"Predictions file not found: {path}") from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise PredictionsError(f"Predictions file not found: {path}; check the path.") from None
+    except IsADirectoryError:
+        raise PredictionsError(f"Predictions path {path} is a folder; pass the system output file inside it.") from None
+    except PermissionError:
+        raise PredictionsError(f"Predictions file {path} is not readable (permission denied); fix its permissions.") from None
     try:
-        return raw.decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise PredictionsError(
             f"Predictions file {path}, line {line}: invalid UTF-8 byte at offset {error.start}; re-encode the file as UTF-8."
         ) from None
+    return text.removeprefix("\ufeff")
+
+
+def _json_type(value: object) -> str:
+    """Return the JSON name of a parsed value's type, for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def _json_lines(text: str) -> list[str]:
+    """Split JSONL text at newlines only, because str.splitlines also splits at U+2028 and other characters
+    that JSON strings may contain unescaped."""
+    lines = text.split("\n")
+    return [line.removesuffix("\r") for line in lines]
 
 
 def read_lines(path: Path) -> list[str]:
-    """Read one prediction per line; a trailing newline does not add an empty prediction."""
+    """Read one prediction per line; a trailing newline does not add an empty prediction.
+
+    Lines may end in LF or CRLF. A carriage return anywhere else raises
+    :class:`PredictionsError`, because old Mac line ends (CR only) or a CR
+    inside an output would silently shift every later prediction.
+    """
     lines = _decode(path).split("\n")
     if lines and lines[-1] == "":
         lines.pop()
-    return [line.rstrip("\r") for line in lines]
+    lines = [line.removesuffix("\r") for line in lines]
+    for number, line in enumerate(lines, start=1):
+        if "\r" in line:
+            raise PredictionsError(
+                f"Predictions file {path}, line {number}: contains a carriage return (\\r) that does not end the line; "
+                "a lines file needs one output per line with LF or CRLF line ends. Replace lone \\r characters "
+                "(for example with a space) or convert CR line ends to LF."
+            )
+    return lines
 
 
 def read_jsonl(path: Path) -> dict[str, str]:
     """Read ``{"id", "prediction"}`` objects into an id -> prediction map."""
     predictions: dict[str, str] = {}
-    for number, line in enumerate(_decode(path).splitlines(), start=1):
+    for number, line in enumerate(_json_lines(_decode(path)), start=1):
         if not line.strip():
             continue
         try:
             row = json.loads(line)
         except json.JSONDecodeError as error:
-            raise PredictionsError(f"Predictions file {path}, line {number}: invalid JSON ({error.msg}).") from None
+            raise PredictionsError(
+                f"Predictions file {path}, line {number}: invalid JSON ({error.msg}); fix or complete the line."
+            ) from None
         if not isinstance(row, dict) or "id" not in row or "prediction" not in row:
             raise PredictionsError(
-                f"Predictions file {path}, line {number}: expected an object with 'id' and 'prediction' keys."
+                f"Predictions file {path}, line {number}: expected an object with 'id' and 'prediction' keys, "
+                f"for example {{\"id\": \"0\", \"prediction\": \"...\"}}."
             )
         key = str(row["id"])
         if key in predictions:
-            raise PredictionsError(f"Predictions file {path}, line {number}: id {key!r} appears twice.")
-        predictions[key] = "" if row["prediction"] is None else str(row["prediction"])
+            raise PredictionsError(f"Predictions file {path}, line {number}: id {key!r} appears twice; keep one output per id.")
+        prediction = row["prediction"]
+        if prediction is not None and not isinstance(prediction, str):
+            raise PredictionsError(
+                f"Predictions file {path}, line {number}: 'prediction' of id {key!r} is a {_json_type(prediction)}; "
+                "expected a string (or null for an empty output)."
+            )
+        predictions[key] = prediction or ""
     return predictions
 
 
@@ -88,9 +136,32 @@ def read_coco(path: Path) -> dict[str, str]:
             raise PredictionsError(f"Predictions file {path}, entry {index}: expected keys 'image_id' and 'caption'.")
         key = str(row["image_id"])
         if key in predictions:
-            raise PredictionsError(f"Predictions file {path}, entry {index}: image_id {key} appears twice.")
-        predictions[key] = row["caption"]
+            raise PredictionsError(
+                f"Predictions file {path}, entry {index}: image_id {key} appears twice; keep one caption per image."
+            )
+        caption = row["caption"]
+        if not isinstance(caption, str):
+            raise PredictionsError(
+                f"Predictions file {path}, entry {index}: caption of image_id {key} is a {_json_type(caption)}; "
+                "expected a string (use \"\" for an empty caption)."
+            )
+        predictions[key] = caption
     return predictions
+
+
+def _count_mismatch(path: Path, lines: list[str], task_name: str, total: int) -> str:
+    """Return the error message for a lines file whose line count differs from the task's example count."""
+    message = (
+        f"Predictions file {path} has {len(lines)} lines but task {task_name} has {total} examples; "
+        "a lines file needs one output per example in dataset order (empty lines for empty outputs)."
+    )
+    trailing_empty = 0
+    while trailing_empty < len(lines) and lines[-1 - trailing_empty] == "":
+        trailing_empty += 1
+    if len(lines) > total and trailing_empty >= len(lines) - total:
+        plural = "s" if trailing_empty != 1 else ""
+        message += f" The file ends with {trailing_empty} empty line{plural}; delete the extra ones."
+    return message
 
 
 def guess_format(path: Path) -> str:
@@ -109,6 +180,8 @@ class PredictionsFile(Model):
     families = ("captioning", "video_captioning", "asr", "summarization", "translation")
 
     def __init__(self, *, name: str, options: LoadOptions, argument: str, file_format: str | None = None) -> None:
+        if not argument.strip():
+            raise PredictionsError(f"Model {name!r} names no file; write predictions:<path of the system output file>.")
         self.path = Path(argument)
         self.file_format = file_format or guess_format(self.path)
         self.info = ModelInfo(name=name, adapter="predictions", source=str(self.path))
@@ -128,10 +201,7 @@ class PredictionsFile(Model):
             lines = read_lines(path)
             total = len(task.load_rows())
             if len(lines) != total:
-                raise PredictionsError(
-                    f"Predictions file {path} has {len(lines)} lines but task {task.name} has {total} examples; "
-                    "a lines file needs one output per example in dataset order (empty lines for empty outputs)."
-                )
+                raise PredictionsError(_count_mismatch(path, lines, task.name, total))
             by_row = dict(enumerate(lines))
             self._outputs = {example.id: by_row[example.row] for example in examples}
             return
@@ -164,6 +234,16 @@ class PublishedSystem(PredictionsFile):
 
     def supports(self, task: Task) -> bool:
         return self.system in task.config.systems
+
+    def unsupported_reason(self, task: Task) -> str | None:
+        """Return why this system cannot be scored on ``task``, or None when it can."""
+        if self.system in task.config.systems:
+            return None
+        available = ", ".join(task.config.systems) or "none"
+        return (
+            f"Task {task.name} declares no published system {self.system!r} (available: {available}); "
+            f"pick one of those or score a file with predictions:<path>."
+        )
 
     def _source(self, task: Task) -> tuple[Path, str]:
         if self.system not in task.config.systems:

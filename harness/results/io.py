@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import tempfile
 from pathlib import Path
@@ -12,6 +13,8 @@ from pydantic import ValidationError
 
 from harness.errors import ResultsError
 from harness.results.schema import RunResults
+
+logger = logging.getLogger(__name__)
 
 
 def write_atomic(path: Path, text: str) -> None:
@@ -34,55 +37,110 @@ def save_run(path: Path, results: RunResults) -> None:
     write_atomic(path, results.model_dump_json(indent=2) + "\n")
 
 
+def _validation_message(path: Path, error: ValidationError) -> str:
+    first = error.errors()[0]
+    if first["type"] == "json_invalid":
+        return (
+            f"Results file {path} is not valid JSON ({first['msg']}); it may be truncated. "
+            "Rerun the run with --resume to rewrite it from its samples logs, or restore the file."
+        )
+    location = ".".join(str(part) for part in first["loc"]) or "(top level)"
+    return (
+        f"Invalid results file {path}: field '{location}': {first['msg']} ({error.error_count()} problems in all). "
+        "Rerun the run with --resume to rewrite it, or restore the file."
+    )
+
+
 def load_run(path: str | Path) -> RunResults:
     """Read and validate a ``results.json`` file (or a run folder that contains one)."""
     path = Path(path)
     if path.is_dir():
+        if not (path / "results.json").exists():
+            raise ResultsError(f"Run folder {path} contains no results.json; pass a finished run folder or a results file.")
         path = path / "results.json"
     try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
+        text = path.read_bytes().decode("utf-8")
+    except (FileNotFoundError, NotADirectoryError):
         raise ResultsError(f"Results file not found: {path}") from None
+    except IsADirectoryError:
+        raise ResultsError(f"Results path {path} is a folder, not a results file; remove or rename it.") from None
+    except PermissionError:
+        raise ResultsError(f"Results file {path} is not readable (permission denied); fix its permissions.") from None
+    except UnicodeDecodeError as error:
+        raise ResultsError(
+            f"Results file {path} is not valid UTF-8 (byte offset {error.start}); it is damaged. "
+            "Rerun the run with --resume to rewrite it from its samples logs, or restore the file."
+        ) from None
     try:
         return RunResults.model_validate_json(text)
     except ValidationError as error:
-        first = error.errors()[0]
-        location = ".".join(str(part) for part in first["loc"])
-        raise ResultsError(
-            f"Invalid results file {path}: field '{location}': {first['msg']} ({error.error_count()} problems in all)."
-        ) from None
+        raise ResultsError(_validation_message(path, error)) from None
 
 
 class SamplesLog:
     """Append-only JSONL log of per-sample outputs; each line is flushed and synced when written.
 
-    A process killed mid-write can leave a partial last line; :meth:`read`
-    drops it, so a resumed run recomputes that sample.
+    A process killed mid-write can leave a partial last line without its
+    newline. :meth:`read` skips it and :meth:`recover` also cuts it from the
+    file, so a resumed run recomputes that sample. A damaged line anywhere
+    else raises :class:`ResultsError`, because dropping it and the lines
+    after it would silently lose finished samples.
     """
 
     def __init__(self, path: Path) -> None:
         self.path = path
 
-    def read(self) -> list[dict[str, Any]]:
+    def _parse(self) -> tuple[list[dict[str, Any]], int]:
+        """Return the records and the byte length of the complete part of the file."""
         if not self.path.exists():
-            return []
-        records = []
+            return [], 0
         raw = self.path.read_bytes()
         lines = raw.split(b"\n")
-        for line in lines:
+        records: list[dict[str, Any]] = []
+        complete_length = 0
+        for number, line in enumerate(lines, start=1):
+            is_last = number == len(lines)
             if not line.strip():
+                complete_length += len(line) + (0 if is_last else 1)
                 continue
             try:
-                records.append(json.loads(line))
-            except (json.JSONDecodeError, UnicodeDecodeError):
-                break
-        self._truncate_to(records)
-        return records
+                record = json.loads(line.decode("utf-8"))
+            except (json.JSONDecodeError, UnicodeDecodeError) as error:
+                if is_last:
+                    logger.warning("Ignoring the partial last line %d of %s (written by an interrupted run)", number, self.path)
+                    break
+                raise ResultsError(
+                    f"Samples file {self.path}, line {number}: damaged record ({error}). Delete that line; "
+                    "'harness run --resume' then recomputes the sample."
+                ) from None
+            if not isinstance(record, dict) or "id" not in record:
+                raise ResultsError(
+                    f"Samples file {self.path}, line {number}: expected a JSON object with an 'id'. Delete that line; "
+                    "'harness run --resume' then recomputes the sample."
+                )
+            records.append(record)
+            complete_length += len(line) + (0 if is_last else 1)
+        return records, complete_length
 
-    def _truncate_to(self, records: list[dict[str, Any]]) -> None:
-        text = "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
-        if self.path.read_bytes() != text.encode("utf-8"):
-            write_atomic(self.path, text)
+    def read(self) -> list[dict[str, Any]]:
+        """Return the logged records without changing the file; a partial last line is skipped."""
+        return self._parse()[0]
+
+    def recover(self) -> list[dict[str, Any]]:
+        """Return the logged records and cut a partial last line from the file, so appends start on a new line."""
+        records, complete_length = self._parse()
+        if not self.path.exists():
+            return records
+        with self.path.open("r+b") as stream:
+            if self.path.stat().st_size != complete_length:
+                stream.truncate(complete_length)
+            if complete_length > 0:
+                stream.seek(complete_length - 1)
+                if stream.read(1) != b"\n":
+                    stream.write(b"\n")
+            stream.flush()
+            os.fsync(stream.fileno())
+        return records
 
     def append(self, records: Iterable[dict[str, Any]]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)

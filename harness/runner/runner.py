@@ -23,13 +23,15 @@ import torch
 from tqdm.auto import tqdm
 
 from harness.environment import git_info, hardware_info, harness_version, package_versions, resolve_device
-from harness.errors import HarnessError, MediaError, ModelError
+from harness.errors import HarnessError, MediaError, ModelError, ResultsError
 from harness.models.base import LoadOptions, Model
 from harness.models.registry import load_model
 from harness.results.io import SamplesLog, save_run, write_atomic
 from harness.results.schema import ModelRecord, RunResults, TaskRecord
 from harness.runner.batching import is_out_of_memory, plan_batches
+from harness.runner.resume import check_resume
 from harness.runner.scoring import build_task_metrics, score_outputs
+from harness.runner.validation import check_config, make_run_folder
 from harness.tasks.catalog import get_task
 from harness.tasks.schema import GenerationSpec
 from harness.tasks.task import Example, Task
@@ -152,19 +154,17 @@ class Runner:
             for path in self.folder.glob("samples_*.jsonl"):
                 path.unlink()
             (self.folder / "results.json").unlink(missing_ok=True)
-        elif self.config.resume and state_path.exists():
-            previous = json.loads(state_path.read_text(encoding="utf-8"))
-            if previous != json.loads(json.dumps(fingerprint)):
-                changed = sorted(key for key in fingerprint if previous.get(key) != json.loads(json.dumps(fingerprint[key])))
-                raise HarnessError(
-                    f"Cannot resume {self.folder}: settings differ from the interrupted run ({', '.join(changed)}). "
-                    "Rerun with the original settings or pass --overwrite."
-                )
+        elif self.config.resume:
+            check_resume(self.folder, fingerprint)
         write_atomic(state_path, json.dumps(fingerprint, indent=2) + "\n")
 
     def _load_model(self) -> Model:
+        try:
+            device = resolve_device(self.config.device)
+        except ValueError as error:
+            raise ModelError(f"{error} (from --device {self.config.device!r})") from None
         options = LoadOptions(
-            device=resolve_device(self.config.device),
+            device=device,
             dtype=self.config.dtype,
             trust_remote_code=self.config.trust_remote_code,
             revision=self.config.revision,
@@ -178,10 +178,11 @@ class Runner:
     def run(self) -> RunResults:
         """Evaluate every task, writing samples as they come and ``results.json`` after each task."""
         started = time.perf_counter()
+        check_config(self.config)
         tasks = [get_task(name) for name in self.config.tasks]
         # config.tasks may hold task file paths; results are keyed by task name.
         self.task_names = [task.name for task in tasks]
-        self.folder.mkdir(parents=True, exist_ok=True)
+        make_run_folder(self.folder)
         self._check_folder(tasks)
         model = self.model = self._load_model()
         for task in tasks:
@@ -191,6 +192,10 @@ class Runner:
                     f"with published:<system> or 'harness score --predictions FILE'."
                 )
             if not model.supports(task):
+                # Adapters may explain why they reject a task (for example a missing published system).
+                reason = getattr(model, "unsupported_reason", None)
+                if reason is not None and reason(task):
+                    raise ModelError(reason(task))
                 raise ModelError(
                     f"Model {self.config.model} ({model.info.adapter}) cannot run task {task.name} "
                     f"of family {task.family}; it supports {', '.join(model.families) or 'no family'}."
@@ -200,13 +205,22 @@ class Runner:
         if self.config.resume and previous.exists():
             from harness.results.io import load_run
 
-            records = {name: record for name, record in load_run(previous).tasks.items() if name in self.task_names}
+            try:
+                finished = load_run(previous).tasks
+            except ResultsError as error:
+                logger.warning("Scoring every task again from its samples log, because: %s", error)
+                finished = {}
+            records = {name: record for name, record in finished.items() if name in self.task_names}
         results = None
         for task in tasks:
             if task.name in records and records[task.name].content_hash == task.content_hash:
                 logger.info("Task %s already finished in %s; keeping its results", task.name, self.folder)
                 continue
-            records[task.name] = self._run_task(model, task)
+            try:
+                records[task.name] = self._run_task(model, task)
+            except HarnessError as error:
+                self._note_kept_work(error)
+                raise
             self.timings["total"] = time.perf_counter() - started
             results = self._results(model, records)
             save_run(self.folder / "results.json", results)
@@ -215,6 +229,16 @@ class Runner:
         save_run(self.folder / "results.json", results)
         logger.info("Wrote %s", self.folder / "results.json")
         return results
+
+    def _note_kept_work(self, error: HarnessError) -> None:
+        """Append to ``error`` where the finished samples are and how to continue, when any were logged."""
+        logged = [path.name for path in sorted(self.folder.glob("samples_*.jsonl")) if path.stat().st_size > 0]
+        if logged and error.args:
+            error.args = (
+                f"{error.args[0]}\nFinished work is kept in {self.folder} ({', '.join(logged)}); "
+                "after fixing this, rerun the same command with --resume.",
+                *error.args[1:],
+            )
 
     def _results(self, model: Model, records: dict[str, TaskRecord]) -> RunResults:
         ordered = {name: records[name] for name in self.task_names if name in records}
@@ -278,7 +302,7 @@ class Runner:
             model.prepare(task, examples)
         generation = _generation(task, self.config)
         log = SamplesLog(self.folder / f"samples_{task.name}.jsonl")
-        done = {record["id"]: record for record in log.read()} if self.config.resume else {}
+        done = {record["id"]: record for record in log.recover()} if self.config.resume else {}
         if not self.config.resume:
             log.rewrite([])
         if done:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any, Sequence
 
+from harness.errors import MetricError
 from harness.metrics.base import Metric, MetricResult
 from harness.metrics.registry import build_metric
 from harness.results.schema import MetricRecord
@@ -19,11 +20,17 @@ def metric_language(task: Task) -> str | None:
 
 
 def build_task_metrics(task: Task, options: dict[str, Any] | None = None) -> dict[str, Metric]:
-    """Instantiate every metric of ``task``, so that a bad name or option fails before any prediction."""
-    return {
-        spec.name: build_metric(spec.name, language=metric_language(task), **{**spec.options, **(options or {})})
-        for spec in task.config.metrics
-    }
+    """Instantiate every metric of ``task``, so that a bad name or option fails before any prediction.
+
+    Raises :class:`MetricError` naming the task file and the position of the metric in its ``metrics`` list.
+    """
+    metrics: dict[str, Metric] = {}
+    for index, spec in enumerate(task.config.metrics):
+        try:
+            metrics[spec.name] = build_metric(spec.name, language=metric_language(task), **{**spec.options, **(options or {})})
+        except MetricError as error:
+            raise MetricError(f"Task file {task.path}, metrics.{index} ({spec.name}): {error}") from None
+    return metrics
 
 
 def score_outputs(

@@ -52,23 +52,46 @@ def task_folders() -> list[Path]:
     """Return every folder searched for task files, shipped tasks first."""
     folders = [shipped_tasks_folder(), *_plugin_folders()]
     for extra in os.environ.get("HARNESS_TASKS_PATH", "").split(os.pathsep):
-        if extra:
-            folders.append(Path(extra))
+        if not extra:
+            continue
+        if not Path(extra).is_dir():
+            logger.warning("HARNESS_TASKS_PATH names %s, which is not a folder; skipping it", extra)
+            continue
+        folders.append(Path(extra))
     return folders
+
+
+def _task_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.rglob("*.yaml") if path.parent.name != "suites")
+
+
+# Task files that failed to load in the last scan, with their error messages; filled by _index.
+_broken: dict[Path, str] = {}
 
 
 @lru_cache(maxsize=1)
 def _index() -> dict[str, Path]:
+    """Index task names to files; a file that fails to load is recorded in _broken instead of stopping the scan."""
     index: dict[str, Path] = {}
+    _broken.clear()
     for folder in task_folders():
-        for path in sorted(folder.rglob("*.yaml")):
-            if path.parent.name == "suites":
+        for path in _task_files(folder):
+            try:
+                task = Task.from_file(path)
+            except TaskError as error:
+                _broken[path.resolve()] = str(error)
+                logger.warning("Skipping task file %s: %s", path, str(error).splitlines()[0])
                 continue
-            task = Task.from_file(path)
             if task.name in index and index[task.name] != path.resolve():
                 logger.warning("Task %s in %s shadows %s", task.name, path, index[task.name])
             index[task.name] = path.resolve()
     return index
+
+
+def broken_task_files() -> dict[Path, str]:
+    """Return the task files in the search folders that failed to load, with their error messages."""
+    _index()
+    return dict(_broken)
 
 
 def task_names() -> list[str]:
@@ -76,19 +99,31 @@ def task_names() -> list[str]:
     return sorted(_index())
 
 
+def _looks_like_path(name_or_path: str) -> bool:
+    return Path(name_or_path).suffix in {".yaml", ".yml"} or "/" in name_or_path or os.sep in name_or_path
+
+
 def get_task(name_or_path: str) -> Task:
     """Load a task by registered name or by the path of its YAML file."""
-    candidate = Path(name_or_path)
-    if candidate.suffix in {".yaml", ".yml"} and candidate.exists():
+    if _looks_like_path(name_or_path):
+        candidate = Path(name_or_path)
+        if candidate.is_dir():
+            files = _task_files(candidate)
+            if len(files) != 1:
+                raise TaskError(f"Task path {candidate} is a folder with {len(files)} task files; pass one YAML file.")
+            return Task.from_file(files[0])
         return Task.from_file(candidate)
-    index = _index()
+    index, broken = _index(), broken_task_files()
     if name_or_path not in index:
         close = difflib.get_close_matches(name_or_path, index, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
+        if broken:
+            shown = "; ".join(f"{path}: {message.splitlines()[0]}" for path, message in list(broken.items())[:3])
+            hint += f" {len(broken)} task files could not be loaded and may define it ({shown})."
         raise TaskError(f"Unknown task {name_or_path!r}.{hint} Run 'harness tasks' to list the available tasks.")
     return Task.from_file(index[name_or_path])
 
 
 def all_tasks() -> list[Task]:
-    """Load every known task."""
+    """Load every known task; files that fail to load are listed by :func:`broken_task_files`."""
     return [Task.from_file(path) for _, path in sorted(_index().items())]

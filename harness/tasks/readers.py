@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 import logging
 from pathlib import Path
@@ -17,12 +18,17 @@ logger = logging.getLogger(__name__)
 
 
 def _read_text(path: Path, encoding: str) -> str:
+    """Read a data file as text; a leading byte order mark is dropped."""
     try:
         raw = path.read_bytes()
-    except FileNotFoundError:
-        raise TaskError(f"Data file not found: {path}") from None
+    except (FileNotFoundError, NotADirectoryError):
+        raise TaskError(f"Data file not found: {path}; fix the path in the task file or add the file.") from None
+    except IsADirectoryError:
+        raise TaskError(f"Data path {path} is a folder; point the task file at the data file inside it.") from None
+    except PermissionError:
+        raise TaskError(f"Data file {path} is not readable (permission denied); fix its permissions.") from None
     try:
-        return raw.decode(encoding)
+        return raw.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as error:
         line = raw[: error.start].count(b"\n") + 1
         raise TaskError(
@@ -33,7 +39,9 @@ def _read_text(path: Path, encoding: str) -> str:
 
 def _read_jsonl(path: Path, encoding: str) -> list[dict[str, Any]]:
     rows = []
-    for number, line in enumerate(_read_text(path, encoding).splitlines(), start=1):
+    # Split at newlines only: str.splitlines also splits at U+2028 and other characters that JSON strings may
+    # contain unescaped.
+    for number, line in enumerate(_read_text(path, encoding).split("\n"), start=1):
         if not line.strip():
             continue
         try:
@@ -41,7 +49,9 @@ def _read_jsonl(path: Path, encoding: str) -> list[dict[str, Any]]:
         except json.JSONDecodeError as error:
             raise TaskError(f"Data file {path}, line {number}: invalid JSON ({error.msg}); fix or remove the line.") from None
         if not isinstance(row, dict):
-            raise TaskError(f"Data file {path}, line {number}: expected a JSON object, got {type(row).__name__}.")
+            raise TaskError(
+                f"Data file {path}, line {number}: expected a JSON object (one example per line), got {type(row).__name__}."
+            )
         rows.append(row)
     return rows
 
@@ -51,19 +61,46 @@ def _read_json(path: Path, encoding: str) -> list[dict[str, Any]]:
         data = json.loads(_read_text(path, encoding))
     except json.JSONDecodeError as error:
         raise TaskError(f"Data file {path}, line {error.lineno}: invalid JSON ({error.msg}).") from None
-    if not isinstance(data, list) or not all(isinstance(row, dict) for row in data):
-        raise TaskError(f"Data file {path}: expected a JSON list of objects, one per example.")
+    if not isinstance(data, list):
+        raise TaskError(f"Data file {path}: expected a JSON list of objects, one per example, got {type(data).__name__}.")
+    for index, row in enumerate(data):
+        if not isinstance(row, dict):
+            raise TaskError(
+                f"Data file {path}, entry {index}: expected a JSON object, got {type(row).__name__}; "
+                "the file needs a list of objects, one per example."
+            )
     return data
 
 
 def _read_delimited(path: Path, encoding: str, delimiter: str) -> list[dict[str, Any]]:
+    """Read a CSV or TSV file with a header row; every row needs exactly one cell per header column."""
     text = _read_text(path, encoding)
-    reader = csv.DictReader(text.splitlines(), delimiter=delimiter)
-    rows = []
-    for number, row in enumerate(reader, start=2):
-        if None in row:
-            raise TaskError(f"Data file {path}, line {number}: more cells than header columns {reader.fieldnames}.")
-        rows.append(dict(row))
+    # newline="" lets the csv module see the file's own line ends, so quoted cells may contain line breaks.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        row_start = 1
+        header = next(reader, None)
+        if header is None:
+            return []
+        duplicates = sorted({name for name in header if header.count(name) > 1})
+        if duplicates:
+            raise TaskError(f"Data file {path}, line 1: the header repeats column {', '.join(map(repr, duplicates))}; rename one.")
+        rows = []
+        row_start = reader.line_num + 1
+        for cells in reader:
+            if cells and len(cells) != len(header):
+                raise TaskError(
+                    f"Data file {path}, line {row_start}: {len(cells)} cells but the header has {len(header)} "
+                    f"columns {header}; quote cells that contain {delimiter!r} or fix the row."
+                )
+            if cells:
+                rows.append(dict(zip(header, cells)))
+            row_start = reader.line_num + 1
+    except csv.Error as error:
+        raise TaskError(
+            f"Data file {path}, line {row_start}: invalid {'CSV' if delimiter == ',' else 'TSV'} ({error}); "
+            "check the quotes of the row that starts there."
+        ) from None
     return rows
 
 
@@ -71,14 +108,22 @@ def _read_lines(task: Task, files: dict[str, str], encoding: str) -> list[dict[s
     columns: dict[str, list[str]] = {}
     for column, relative in files.items():
         path = task.resolve(relative, f"dataset.files.{column}")
-        text = _read_text(path, encoding)
-        columns[column] = text.split("\n")
-        if columns[column] and columns[column][-1] == "":
-            columns[column].pop()
+        lines = _read_text(path, encoding).split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        lines = [line.removesuffix("\r") for line in lines]
+        for number, line in enumerate(lines, start=1):
+            if "\r" in line:
+                raise TaskError(
+                    f"Data file {path}, line {number}: contains a carriage return (\\r) that does not end the line; "
+                    "line-aligned files need LF or CRLF line ends. Replace lone \\r characters or convert CR line ends to LF."
+                )
+        columns[column] = lines
     lengths = {column: len(lines) for column, lines in columns.items()}
     if len(set(lengths.values())) > 1:
         raise TaskError(
-            f"Task {task.path}: line-aligned files have different line counts {lengths}; every file needs one line per example."
+            f"Task file {task.path}: the line-aligned files of dataset.files have different line counts {lengths}; "
+            "every file needs one line per example."
         )
     count = next(iter(lengths.values()))
     return [{column: lines[index] for column, lines in columns.items()} for index in range(count)]
@@ -120,7 +165,20 @@ def read_rows(task: Task) -> list[dict[str, Any]]:
     return _read_delimited(path, dataset.encoding, "," if dataset.format == "csv" else "\t")
 
 
-def _data_location(task: Task) -> str:
+def json_type(value: Any) -> str:
+    """Return the JSON name of a parsed value's type (null, boolean, number ...), for error messages."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, list):
+        return "list"
+    return "object" if isinstance(value, dict) else type(value).__name__
+
+
+def data_location(task: Task) -> str:
     dataset = task.config.dataset
     if dataset.path:
         return str(task.resolve(dataset.path, "dataset.path"))
@@ -133,7 +191,7 @@ def _column(task: Task, row: dict[str, Any], column: str, index: int, role: str)
     if column not in row:
         available = ", ".join(sorted(row)) or "none"
         raise TaskError(
-            f"{_data_location(task)}, row {index + 1}: missing {role} column {column!r} (columns: {available}); "
+            f"{data_location(task)}, row {index + 1}: missing {role} column {column!r} (columns: {available}); "
             "fix the data or the column name in the task file."
         )
     return row[column]
@@ -149,14 +207,14 @@ def _references(task: Task, row: dict[str, Any], index: int) -> tuple[str, ...]:
                 continue
             if not isinstance(item, str):
                 raise TaskError(
-                    f"{_data_location(task)}, row {index + 1}: reference column {column!r} holds "
-                    f"{type(item).__name__}; expected a string or a list of strings."
+                    f"{data_location(task)}, row {index + 1}: reference column {column!r} holds "
+                    f"a {json_type(item)}; expected a string or a list of strings."
                 )
             if item.strip():
                 references.append(item)
     if not references:
         raise TaskError(
-            f"{_data_location(task)}, row {index + 1}: every reference is empty or missing "
+            f"{data_location(task)}, row {index + 1}: every reference is empty or missing "
             f"(columns {task.config.references}); add a reference or remove the row."
         )
     return tuple(references)
@@ -171,10 +229,10 @@ def _media_path(task: Task, value: str, index: int) -> str:
     else:
         base = task.folder
     candidate = Path(value)
-    resolved = candidate if candidate.is_absolute() else (base / candidate).resolve()
+    resolved = (base / candidate).resolve()
     if not task.config.allow_absolute_paths and not resolved.is_relative_to(task.folder):
         raise TaskError(
-            f"{_data_location(task)}, row {index + 1}: media path {value!r} points outside the task folder "
+            f"{data_location(task)}, row {index + 1}: media path {value!r} points outside the task folder "
             f"{task.folder}; set 'allow_absolute_paths: true' in the task file to allow it."
         )
     return str(resolved)
@@ -191,15 +249,15 @@ def rows_to_examples(task: Task, rows: list[dict[str, Any]]) -> list[Example]:
         value = _column(task, row, spec.field, index, "input")
         if not isinstance(value, str):
             raise TaskError(
-                f"{_data_location(task)}, row {index + 1}: input column {spec.field!r} holds "
-                f"{type(value).__name__}; expected a string."
+                f"{data_location(task)}, row {index + 1}: input column {spec.field!r} holds "
+                f"a {json_type(value)}; expected a string."
             )
         if spec.kind != "text":
             value = _media_path(task, value, index)
         example_id = str(_column(task, row, task.config.id_field, index, "id")) if task.config.id_field else str(index)
         if example_id in seen:
             raise TaskError(
-                f"{_data_location(task)}, row {index + 1}: id {example_id!r} repeats row {seen[example_id] + 1}; ids must be unique."
+                f"{data_location(task)}, row {index + 1}: id {example_id!r} repeats row {seen[example_id] + 1}; ids must be unique."
             )
         seen[example_id] = index
         extra = {key: val for key, val in row.items() if key not in {spec.field, *task.config.references}}

@@ -24,6 +24,7 @@ their options, the generation settings and a version. Example::
 
 from __future__ import annotations
 
+import codecs
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -67,6 +68,15 @@ class DatasetSpec(_Strict):
     )
     hub: HubSource | None = Field(default=None, description="Hub dataset, for the 'hf' format.")
     encoding: str = Field(default="utf-8", description="Text encoding of local files.")
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str) -> str:
+        try:
+            codecs.lookup(value)
+        except LookupError:
+            raise ValueError(f"unknown text encoding {value!r}; use a Python codec name such as utf-8 or latin-1") from None
+        return value
 
     @model_validator(mode="after")
     def _check_source(self) -> DatasetSpec:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import logging
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -36,6 +37,28 @@ class Example:
     extra: dict[str, Any] = field(default_factory=dict, compare=False)
 
 
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """YAML safe loader that rejects a key repeated in one mapping, which PyYAML otherwise lets the last one win."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: set[Any] = set()
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            if key in seen:
+                raise yaml.constructor.ConstructorError(
+                    "while constructing a mapping", node.start_mark, f"found duplicate key {key!r}", key_node.start_mark
+                )
+            seen.add(key)
+        return super().construct_mapping(node, deep=deep)
+
+
+def load_yaml(text: str, name: str) -> Any:
+    """Parse YAML safely, rejecting duplicate keys; ``name`` labels positions in error messages."""
+    stream = io.StringIO(text)
+    stream.name = name  # type: ignore[misc]
+    return yaml.load(stream, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+
+
 def _format_validation_error(path: Path, error: ValidationError) -> str:
     lines = [f"Invalid task file {path}:"]
     for item in error.errors():
@@ -62,17 +85,23 @@ class Task:
         """Parse and validate a task YAML file; raise :class:`TaskError` naming the file and field."""
         path = Path(path)
         try:
-            text = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise TaskError(f"Task file not found: {path}") from None
+            text = path.read_bytes().decode("utf-8")
+        except (FileNotFoundError, NotADirectoryError):
+            raise TaskError(f"Task file not found: {path}; check the path.") from None
+        except IsADirectoryError:
+            raise TaskError(f"Task path {path} is a folder; pass the task YAML file inside it.") from None
+        except PermissionError:
+            raise TaskError(f"Task file {path} is not readable (permission denied); fix its permissions.") from None
         except UnicodeDecodeError as error:
             raise TaskError(f"Task file {path} is not valid UTF-8 (byte {error.start}); save it as UTF-8.") from None
         try:
-            data = yaml.safe_load(text)
+            data = load_yaml(text, str(path))
         except yaml.YAMLError as error:
             raise TaskError(f"Task file {path} is not valid YAML: {error}") from None
+        if data is None:
+            raise TaskError(f"Task file {path} is empty; write a task definition (see harness/tasks/schema.py).")
         if not isinstance(data, dict):
-            raise TaskError(f"Task file {path} must contain a YAML mapping, got {type(data).__name__}.")
+            raise TaskError(f"Task file {path} must contain a YAML mapping of task fields, got a {type(data).__name__}.")
         try:
             config = TaskConfig.model_validate(data)
         except ValidationError as error:
@@ -104,8 +133,9 @@ class Task:
         resolved = (self.folder / candidate).resolve()
         if not self.config.allow_absolute_paths and not resolved.is_relative_to(self.folder):
             raise TaskError(
-                f"Task file {self.path}: {what} {relative!r} points outside the task folder {self.folder}; "
-                "move the file under that folder or set 'allow_absolute_paths: true'."
+                f"Task file {self.path}: {what} {relative!r} resolves to {resolved}, outside the task folder "
+                f"{self.folder} (through '..' or a symbolic link); move the file under that folder or set "
+                "'allow_absolute_paths: true'."
             )
         return resolved
 
@@ -155,7 +185,14 @@ class Task:
 
     def examples(self, limit: int | None = None) -> list[Example]:
         """Return the task's examples in dataset order, validated; ``limit`` keeps the first N."""
+        if limit is not None and limit < 1:
+            raise TaskError(f"Invalid limit {limit} for task {self.name}: expected a positive number of examples.")
         rows = self.load_rows()
+        if not rows:
+            raise TaskError(
+                f"Task {self.name} has no examples: its data ({readers.data_location(self)}) contains no rows; "
+                "add examples or fix dataset in the task file."
+            )
         if limit is not None:
             rows = rows[:limit]
         return readers.rows_to_examples(self, rows)
