@@ -9,9 +9,9 @@ Two measurements:
 2. In one process, batch by batch: every batch of the task is predicted once
    with the profiler and once without, in alternating order, so that drift in
    machine speed hits both sides alike. The profiled side pays the whole
-   profiler each time (start of the task with its memory polling thread, the
-   measured ``predict`` call and the end of the task), which overstates the
-   overhead of a real run, where the task start and end happen once.
+   profiler every time: the start of a task with its memory polling thread,
+   the measured ``predict`` call and the end of the task. A real run starts
+   and ends each task once, so this overstates its overhead.
 
 Usage: python benchmarks/bench_profile_overhead.py [--limit 24] [--max-new-tokens 32] [--runs 2] [--rounds 3]
 """

@@ -42,9 +42,9 @@ def _spread(values: list[float]) -> str:
 
 @dataclass
 class PairedTiming:
-    """Whole-process times of two commands run in turn (A B A B ...), and their pairwise ratios.
+    """Whole-process times of two commands run in pairs, and their pairwise ratios.
 
-    On a machine shared with other work the wall ratio is noisy; the CPU-time
+    On a machine shared with other work the wall ratio is noisy. The CPU-time
     ratio is less affected by waiting for a core, so both are reported.
     """
 
