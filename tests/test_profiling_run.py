@@ -172,3 +172,24 @@ def test_profile_command_rejects_oversized_batch(tiny_gpt2: Path, tmp_path: Path
     )  # fmt: skip
     assert code == 2
     assert "larger than the 2 examples" in capsys.readouterr().err
+
+
+def test_whisper_profile_first_token_and_rtfx(tmp_path: Path) -> None:
+    from tests.speech_support import save_tiny_whisper
+
+    checkpoint = save_tiny_whisper(tmp_path / "tiny-whisper")
+    limit = 3
+    runner, profile = _run(tmp_path / "runs", f"hf:{checkpoint}", "speech_en", limit=limit, batch_size=3, max_new_tokens=4)
+
+    durations = [soundfile.info(example.input).duration for example in get_task("speech_en").examples(limit=limit)]
+    assert profile["audio_seconds"] == pytest.approx(sum(durations), abs=1e-3 * limit)
+    assert profile["rtfx"] == pytest.approx(sum(durations) / profile["latency"]["mean_s"], rel=1e-3)
+    assert profile["time_to_first_token"]["count"] == 1
+    assert profile["time_to_first_token"]["p50_s"] < profile["latency"]["p50_s"]
+    # The encoder reads one 1500-position window per recording shorter than 30 s.
+    assert max(durations) < 30
+    estimator = FlopEstimator.for_model(runner.model.model)  # type: ignore[union-attr]
+    assert estimator is not None
+    assert estimator.encoder_positions == 1500
+    expected = 2 * estimator.encoder_parameters * 1500 * limit + 2 * estimator.decoder_parameters * profile["tokens"]["output"]
+    assert profile["utilization"]["flops"] == pytest.approx(expected, rel=1e-5)

@@ -18,8 +18,9 @@ achieved FLOP/s over the device's peak, as defined in Chowdhery et al. 2022,
 
 NOTE: the attention-score term of Kaplan et al. (``2 * n_layer * n_ctx *
 d_attn`` per token) is left out, so the estimate runs low for contexts much
-longer than ``12 * d_model``; models with other inputs (CTC speech encoders,
-vision encoders) get no estimate and hence no MFU.
+longer than ``12 * d_model``. A speech recording longer than one window is
+counted as one window. Models with other inputs (CTC speech encoders, vision
+encoders) get no estimate and hence no MFU.
 """
 
 from __future__ import annotations
