@@ -428,3 +428,56 @@ def test_ctrl_c_keeps_samples_for_resume(tiny_gpt2: Path, tmp_path: Path) -> Non
     final = {record["id"]: record["prediction"] for record in SamplesLog(samples).read()}
     assert len(final) == 16
     assert all(final[record["id"]] == record["prediction"] for record in kept)
+
+
+def test_overwrite_with_bad_predictions_keeps_earlier(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    task = write_task(tmp_path / "task")
+    assert score(capsys, task, tmp_path / "task" / "hyp.txt", tmp_path / "out")[0] == 0
+    folder = tmp_path / "out" / "run"
+    before = {path.name: path.read_bytes() for path in folder.iterdir()}
+    short = tmp_path / "short.txt"
+    short.write_text("a b\n")
+    status, error = score(capsys, task, short, tmp_path / "out", "--overwrite")
+    assert status == 2
+    assert "earlier outputs" in error
+    assert {path.name: path.read_bytes() for path in folder.iterdir()} == before
+
+
+def test_two_files_one_task_name(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    first = write_task(tmp_path / "first")
+    second = write_task(tmp_path / "second")
+    status, error = _published_run(capsys, [first, second], tmp_path / "out")
+    assert status == 2
+    assert "both define task 'bad_input'" in error
+
+
+def test_api_rejects_tasks_string(tmp_path: Path) -> None:
+    from harness.errors import HarnessError
+    from harness.runner.runner import RunConfig, run
+
+    task = write_task(tmp_path / "task")
+    with pytest.raises(HarnessError, match="expected a list of task names"):
+        run(RunConfig(model="published:sysA", tasks=str(task), output_dir=str(tmp_path / "out"), show_progress=False))
+
+
+def test_missing_media_listed_before_run(tmp_path: Path) -> None:
+    from harness.errors import MediaError
+    from harness.runner.validation import check_media_exist
+    from harness.tasks.task import Task
+
+    folder = tmp_path / "speech"
+    folder.mkdir()
+    (folder / "present.wav").write_bytes(b"RIFF")
+    rows = [{"audio": "present.wav", "text": "a"}, {"audio": "absent.wav", "text": "b"}]
+    (folder / "data.jsonl").write_text("".join(json.dumps(row) + "\n" for row in rows))
+    (folder / "task.yaml").write_text(
+        "name: speech_bad\nfamily: asr\nversion: 1\ndataset: {format: jsonl, path: data.jsonl}\n"
+        "input: {field: audio, kind: audio}\nreferences: [text]\nmetrics: [wer]\n"
+    )
+    task = Task.from_file(folder / "task.yaml")
+    with pytest.raises(MediaError) as raised:
+        check_media_exist(task, task.examples())
+    message = str(raised.value)
+    assert "1 of 2 audio files not found" in message
+    assert f"row 2 (id '1'): {folder / 'absent.wav'}" in message
+    assert "--on-error skip" in message

@@ -29,14 +29,14 @@ def _example_count(task, problems: list[str]) -> int | None:
     try:
         return len(task.load_rows())
     except TaskError as error:
-        problems.append(f"{task.path}: {error}")
+        problems.append(f"task {task.name} ({task.path}): {error}")
         return None
 
 
 def main(args: argparse.Namespace) -> int:
     """List the tasks; exit 2 after the listing when a task file or its data cannot be read."""
     rows = []
-    problems = [f"{path}: {message}" for path, message in broken_task_files().items()]
+    problems = list(broken_task_files().values())
     for task in all_tasks():
         if args.family and task.family != args.family:
             continue

@@ -31,7 +31,7 @@ from harness.results.schema import ModelRecord, RunResults, TaskRecord
 from harness.runner.batching import is_out_of_memory, plan_batches
 from harness.runner.resume import check_resume
 from harness.runner.scoring import build_task_metrics, score_outputs
-from harness.runner.validation import check_config, make_run_folder
+from harness.runner.validation import check_config, check_media_exist, check_task_names, make_run_folder
 from harness.tasks.catalog import get_task
 from harness.tasks.schema import GenerationSpec
 from harness.tasks.task import Example, Task
@@ -76,6 +76,9 @@ class RunConfig:
     show_progress: bool = True
     metric_options: dict[str, Any] = field(default_factory=dict)
     command: list[str] = field(default_factory=lambda: list(sys.argv))
+
+    def __post_init__(self) -> None:
+        self.output_dir = Path(self.output_dir)
 
     def run_folder(self) -> Path:
         return self.output_dir / (self.run_name or slugify(self.model))
@@ -140,6 +143,8 @@ class Runner:
         self.timings: dict[str, float] = {}
         self.model: Model | None = None
         self.task_names: list[str] = list(config.tasks)
+        # With --overwrite, the fingerprint to write once the earlier outputs are discarded.
+        self._pending_overwrite: dict[str, Any] | None = None
 
     def _check_folder(self, tasks: Sequence[Task]) -> None:
         state_path = self.folder / "run.json"
@@ -150,13 +155,24 @@ class Runner:
                 f"Run folder {self.folder} already contains outputs; pass --resume to continue that run, "
                 "--overwrite to start it over, or --run-name to write elsewhere."
             )
-        if self.config.overwrite:
-            for path in self.folder.glob("samples_*.jsonl"):
-                path.unlink()
-            (self.folder / "results.json").unlink(missing_ok=True)
-        elif self.config.resume:
+        if self.config.overwrite and has_outputs:
+            # The earlier outputs are discarded only when the first task is ready to log samples, so a model
+            # that fails to load or an invalid predictions file does not destroy them.
+            self._pending_overwrite = fingerprint
+            return
+        if self.config.resume:
             check_resume(self.folder, fingerprint)
         write_atomic(state_path, json.dumps(fingerprint, indent=2) + "\n")
+
+    def _discard_previous_outputs(self) -> None:
+        """Delete the samples and results of the earlier run in the folder and record the new fingerprint."""
+        if self._pending_overwrite is None:
+            return
+        for path in self.folder.glob("samples_*.jsonl"):
+            path.unlink()
+        (self.folder / "results.json").unlink(missing_ok=True)
+        write_atomic(self.folder / "run.json", json.dumps(self._pending_overwrite, indent=2) + "\n")
+        self._pending_overwrite = None
 
     def _load_model(self) -> Model:
         try:
@@ -180,6 +196,7 @@ class Runner:
         started = time.perf_counter()
         check_config(self.config)
         tasks = [get_task(name) for name in self.config.tasks]
+        tasks = check_task_names(tasks)
         # config.tasks may hold task file paths; results are keyed by task name.
         self.task_names = [task.name for task in tasks]
         make_run_folder(self.folder)
@@ -202,7 +219,7 @@ class Runner:
                 )
         previous = self.folder / "results.json"
         records: dict[str, TaskRecord] = {}
-        if self.config.resume and previous.exists():
+        if self.config.resume and not self.config.overwrite and previous.exists():
             from harness.results.io import load_run
 
             try:
@@ -232,8 +249,13 @@ class Runner:
 
     def _note_kept_work(self, error: HarnessError) -> None:
         """Append to ``error`` where the finished samples are and how to continue, when any were logged."""
+        if not error.args:
+            return
+        if self._pending_overwrite is not None:
+            error.args = (f"{error.args[0]}\nThe earlier outputs in {self.folder} are unchanged.", *error.args[1:])
+            return
         logged = [path.name for path in sorted(self.folder.glob("samples_*.jsonl")) if path.stat().st_size > 0]
-        if logged and error.args:
+        if logged:
             error.args = (
                 f"{error.args[0]}\nFinished work is kept in {self.folder} ({', '.join(logged)}); "
                 "after fixing this, rerun the same command with --resume.",
@@ -273,6 +295,8 @@ class Runner:
             texts = self._predict_batch(model, batch, task, generation)
         except MediaError as error:
             if self.config.on_error != "skip":
+                if error.args and "--on-error skip" not in str(error):
+                    error.args = (f"{error.args[0]} Or pass --on-error skip to score it as an empty output.", *error.args[1:])
                 raise
             if len(batch) == 1:
                 logger.warning("Skipping example %s of %s: %s", batch[0].id, task.name, error)
@@ -299,8 +323,11 @@ class Runner:
         build_task_metrics(task, self.config.metric_options)
         with _timed(timings, "data_load"):
             examples = task.examples(limit=self.config.limit)
+            if self.config.on_error == "raise" and model.is_neural:
+                check_media_exist(task, examples)
             model.prepare(task, examples)
         generation = _generation(task, self.config)
+        self._discard_previous_outputs()
         log = SamplesLog(self.folder / f"samples_{task.name}.jsonl")
         done = {record["id"]: record for record in log.recover()} if self.config.resume else {}
         if not self.config.resume:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Sequence
 
-from harness.errors import HarnessError
+from harness.errors import HarnessError, MediaError
 
 if TYPE_CHECKING:
     from harness.runner.runner import RunConfig
+    from harness.tasks.task import Example, Task
 
 ON_ERROR_CHOICES = ("raise", "skip")
 
@@ -24,6 +25,8 @@ def check_run_name(run_name: str) -> None:
 
 def check_config(config: RunConfig) -> None:
     """Raise :class:`HarnessError` naming the first invalid setting of ``config`` and its valid range."""
+    if isinstance(config.tasks, (str, Path)) or not all(isinstance(name, (str, Path)) for name in config.tasks):
+        raise HarnessError(f"Invalid tasks {config.tasks!r}: expected a list of task names or task file paths.")
     if not config.tasks:
         raise HarnessError("No task given; pass --tasks with one or more task names or task files.")
     if config.limit is not None and (isinstance(config.limit, bool) or not isinstance(config.limit, int) or config.limit < 1):
@@ -55,3 +58,41 @@ def make_run_folder(folder: Path) -> None:
         raise HarnessError(
             f"Cannot create run folder {folder}: permission denied. Pass a writable folder as --output-dir."
         ) from None
+
+
+def check_media_exist(task: Task, examples: Sequence[Example]) -> None:
+    """Raise :class:`MediaError` listing the examples whose image, audio or video path does not exist.
+
+    Used with ``--on-error raise``, so that a missing file stops the run before the model spends time on the
+    other examples. Files that exist but cannot be decoded are found only when the model reads them.
+    """
+    if task.config.input.kind == "text":
+        return
+    missing = [example for example in examples if not Path(example.input).exists()]
+    if not missing:
+        return
+    shown = "; ".join(f"row {example.row + 1} (id {example.id!r}): {example.input}" for example in missing[:3])
+    more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
+    raise MediaError(
+        f"Task {task.name}: {len(missing)} of {len(examples)} {task.config.input.kind} files not found: {shown}{more}. "
+        f"Fix the paths in column {task.config.input.field!r} or input.media_root of {task.path}, "
+        "or pass --on-error skip to score those examples as empty outputs.",
+        example_id=missing[0].id,
+        path=missing[0].input,
+    )
+
+
+def check_task_names(tasks: Sequence[Task]) -> list[Task]:
+    """Drop repeats of the same task file; raise :class:`HarnessError` when two different files share a task name.
+
+    Samples and results are stored by task name, so two files with one name would overwrite each other's outputs.
+    """
+    unique: dict[str, Task] = {}
+    for task in tasks:
+        if task.name in unique and unique[task.name].path != task.path:
+            raise HarnessError(
+                f"Task files {unique[task.name].path} and {task.path} both define task {task.name!r}; "
+                "rename one (the 'name' field) or run them separately."
+            )
+        unique.setdefault(task.name, task)
+    return list(unique.values())

@@ -103,14 +103,15 @@ def _looks_like_path(name_or_path: str) -> bool:
     return Path(name_or_path).suffix in {".yaml", ".yml"} or "/" in name_or_path or os.sep in name_or_path
 
 
-def get_task(name_or_path: str) -> Task:
+def get_task(name_or_path: str | Path) -> Task:
     """Load a task by registered name or by the path of its YAML file."""
+    name_or_path = str(name_or_path)
     if _looks_like_path(name_or_path):
         candidate = Path(name_or_path)
         if candidate.is_dir():
-            files = _task_files(candidate)
+            files = sorted(candidate.glob("*.yaml"))
             if len(files) != 1:
-                raise TaskError(f"Task path {candidate} is a folder with {len(files)} task files; pass one YAML file.")
+                raise TaskError(f"Task path {candidate} is a folder with {len(files)} YAML files; pass the task file itself.")
             return Task.from_file(files[0])
         return Task.from_file(candidate)
     index, broken = _index(), broken_task_files()
