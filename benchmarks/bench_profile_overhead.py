@@ -12,6 +12,11 @@ Two measurements:
    profiler every time: the start of a task with its memory polling thread,
    the measured ``predict`` call and the end of the task. A real run starts
    and ends each task once, so this overstates its overhead.
+3. The profiler's own costs, timed without the model's work: starting and
+   ending a task, one ``measure`` around an empty body, one call of the
+   first-token stopping criterion (once per decoding step) and one RSS
+   reading (50 per second). Summed over the batches and steps of the run,
+   they bound the overhead independently of the noise between model calls.
 
 Usage: python benchmarks/bench_profile_overhead.py [--limit 24] [--max-new-tokens 32] [--runs 2] [--rounds 3]
 """
@@ -76,6 +81,53 @@ def interleaved_ratio(checkpoint: Path, args: argparse.Namespace) -> tuple[float
     return profiled_total / plain_total, statistics.median(ratios), len(ratios)
 
 
+def profiler_costs(checkpoint: Path, args: argparse.Namespace, repeats: int = 200) -> dict[str, float]:
+    """Time the profiler's parts without model work; seconds per task, batch, decoding step and RSS reading."""
+    import torch
+
+    from harness.models.base import LoadOptions
+    from harness.models.registry import load_model
+    from harness.profiling.generation import _stopping_criterion_class
+    from harness.profiling.memory import rss_reader
+    from harness.profiling.run_profiler import RunProfiler
+    from harness.profiling.timing import Timer
+    from harness.tasks.catalog import get_task
+
+    task = get_task(SUMMARIZATION_TASK)
+    examples = task.examples(limit=args.batch_size)
+    model = load_model(f"hf:{checkpoint}", LoadOptions(device="cpu"))
+
+    start = time.perf_counter()
+    for _ in range(20):
+        profiler = RunProfiler()
+        profiler.start_task(task, model, args.batch_size)
+        profiler.finish_task({"predict": 1.0})
+    per_task = (time.perf_counter() - start) / 20
+
+    profiler = RunProfiler()
+    profiler.start_task(task, model, args.batch_size)
+    start = time.perf_counter()
+    for _ in range(repeats):
+        with profiler.measure(examples):
+            pass
+    per_batch = (time.perf_counter() - start) / repeats
+    profiler.finish_task({})
+
+    clock = _stopping_criterion_class()(Timer("cpu"))
+    input_ids = torch.zeros((args.batch_size, 1024), dtype=torch.long)
+    start = time.perf_counter()
+    for _ in range(repeats * 10):
+        clock(input_ids, None)
+    per_step = (time.perf_counter() - start) / (repeats * 10)
+
+    read_rss = rss_reader()
+    start = time.perf_counter()
+    for _ in range(repeats):
+        read_rss()
+    per_rss_reading = (time.perf_counter() - start) / repeats
+    return {"task": per_task, "batch": per_batch, "step": per_step, "rss_reading": per_rss_reading}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--limit", type=int, default=24, help="Articles of the summarization task (default: 24).")
@@ -93,14 +145,28 @@ def main() -> None:
         profiled = harness_run_command(checkpoint, folder / "profiled", extra=["--profile"], **sizes)
         plain = harness_run_command(checkpoint, folder / "plain", **sizes)
         timing = time_pairs(profiled, plain, runs=args.runs, warmup=1) if args.runs > 0 else None
-        total_ratio, median_ratio, batches = interleaved_ratio(checkpoint, args)
+        total_ratio, median_ratio, batches = interleaved_ratio(checkpoint, args) if args.rounds > 0 else (None, None, 0)
+        costs = profiler_costs(checkpoint, args)
 
     print(f"--profile (A) vs no --profile (B): {args.limit} articles, batch {args.batch_size}, {args.max_new_tokens} new tokens")
     if timing is not None:
         print("whole processes:")
         print(timing.summary())
-    print(f"in one process, {batches} batches interleaved: A/B of summed seconds {total_ratio:.4f}, median per-batch A/B {median_ratio:.4f}")
-    print(f"target A/B < {TARGET} (in one process): {'met' if total_ratio < TARGET else 'not met'}")
+    if total_ratio is not None and median_ratio is not None:
+        print(f"in one process, {batches} batches interleaved: A/B of summed seconds {total_ratio:.4f}, median per-batch A/B {median_ratio:.4f}")
+        print(f"target A/B < {TARGET} (in one process): {'met' if total_ratio < TARGET else 'not met'}")
+    print(
+        "profiler costs without model work: "
+        f"task start and end {costs['task'] * 1e3:.3f} ms, measure() {costs['batch'] * 1e6:.1f} us per batch, "
+        f"stopping criterion {costs['step'] * 1e6:.2f} us per decoding step, "
+        f"RSS reading {costs['rss_reading'] * 1e6:.1f} us (50 per second, {costs['rss_reading'] * 50 * 100:.3f} % of one core)"
+    )
+    batches_in_run = -(-args.limit // args.batch_size)
+    added = costs["task"] + batches_in_run * (costs["batch"] + args.max_new_tokens * costs["step"])
+    print(
+        f"for a run of {batches_in_run} batches and {args.max_new_tokens} steps each, the profiler adds about "
+        f"{added * 1e3:.2f} ms plus the RSS polling share"
+    )
 
 
 if __name__ == "__main__":
