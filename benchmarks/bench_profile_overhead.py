@@ -1,6 +1,6 @@
 """Profiling overhead: ``harness run --profile`` against the same run without ``--profile``.
 
-Two measurements:
+Three measurements:
 
 1. Whole processes: ``harness run`` with and without ``--profile``, timed in
    pairs of alternating order (A B, B A ...), with the ratio taken pair by

@@ -37,7 +37,7 @@ logger = logging.getLogger(__name__)
 def matmul_parameters(module: torch.nn.Module, output_weights: set[int] | None = None) -> int:
     """Count the parameters of ``module`` that enter matrix products: all but untied embedding tables.
 
-    ``output_weights`` holds the ``id`` of weights that an output projection
+    ``output_weights`` contains the ``id`` of weights that an output projection
     uses; an embedding table sharing one of them is counted.
     """
     output_weights = output_weights or set()
