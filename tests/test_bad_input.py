@@ -481,3 +481,20 @@ def test_missing_media_listed_before_run(tmp_path: Path) -> None:
     assert "1 of 2 audio files not found" in message
     assert f"row 2 (id '1'): {folder / 'absent.wav'}" in message
     assert "--on-error skip" in message
+
+
+def test_samples_record_without_prediction(tmp_path: Path) -> None:
+    from harness.errors import ResultsError
+
+    log = SamplesLog(tmp_path / "samples.jsonl")
+    log.path.write_text('{"id": "0", "prediction": "a"}\n{"id": "1"}\n')
+    with pytest.raises(ResultsError, match="line 2: expected a JSON object with an 'id' and a string 'prediction'"):
+        log.read()
+
+
+def test_csv_cell_longer_than_csv_default(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    article = "word " * 40_000
+    task = write_task(tmp_path / "task", data=f"src,ref\n{article},a b\nc d,c d\ne f,e f\n", path="data.csv",
+                      data_format="csv")
+    status, error = score(capsys, task, tmp_path / "task" / "hyp.txt", tmp_path / "out")
+    assert status == 0, error

@@ -113,10 +113,10 @@ class SamplesLog:
                     f"Samples file {self.path}, line {number}: damaged record ({error}). Delete that line; "
                     "'harness run --resume' then recomputes the sample."
                 ) from None
-            if not isinstance(record, dict) or "id" not in record:
+            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("prediction"), str):
                 raise ResultsError(
-                    f"Samples file {self.path}, line {number}: expected a JSON object with an 'id'. Delete that line; "
-                    "'harness run --resume' then recomputes the sample."
+                    f"Samples file {self.path}, line {number}: expected a JSON object with an 'id' and a string "
+                    "'prediction'. Delete that line; 'harness run --resume' then recomputes the sample."
                 )
             records.append(record)
             complete_length += len(line) + (0 if is_last else 1)

@@ -329,7 +329,9 @@ class Runner:
         generation = _generation(task, self.config)
         self._discard_previous_outputs()
         log = SamplesLog(self.folder / f"samples_{task.name}.jsonl")
-        done = {record["id"]: record for record in log.recover()} if self.config.resume else {}
+        # Failed samples (unreadable media under --on-error skip) are retried on resume, in case the file was fixed.
+        logged = log.recover() if self.config.resume else []
+        done = {record["id"]: record for record in logged if record.get("status") != "failed"}
         if not self.config.resume:
             log.rewrite([])
         if done:

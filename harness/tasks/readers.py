@@ -75,6 +75,8 @@ def _read_json(path: Path, encoding: str) -> list[dict[str, Any]]:
 def _read_delimited(path: Path, encoding: str, delimiter: str) -> list[dict[str, Any]]:
     """Read a CSV or TSV file with a header row; every row needs exactly one cell per header column."""
     text = _read_text(path, encoding)
+    # The csv module's default cell limit of 131072 characters is below the length of some summarization articles.
+    csv.field_size_limit(max(csv.field_size_limit(), 2**30))
     # newline="" lets the csv module see the file's own line ends, so quoted cells may contain line breaks.
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
