@@ -197,8 +197,14 @@ def check_generation(device: torch.device, batch: int = 8, prompt: int = 128, ne
     return rows
 
 
-def check_sweep(device: torch.device, scratch: Path) -> list[dict[str, Any]] | None:
-    """Run the ``harness profile`` sweep on a GPT-2-small-shaped checkpoint."""
+def check_sweep(
+    device: torch.device,
+    scratch: Path,
+    batch_sizes: tuple[int, ...] = (1, 8, 32),
+    max_new_tokens: int = 64,
+    sizes: dict[str, int] | None = None,
+) -> list[dict[str, Any]] | None:
+    """Run the ``harness profile`` sweep on a checkpoint of GPT-2 small's shape unless ``sizes`` says otherwise."""
     print("4. harness profile sweep")
     try:
         from harness.profiling.sweep import ProfileConfig, run_sweep
@@ -209,20 +215,18 @@ def check_sweep(device: torch.device, scratch: Path) -> list[dict[str, Any]] | N
         return None
 
     task = "cnn_dailymail_realsumm"
-    checkpoint = build_random_gpt2(
-        scratch / "gpt2-small", [example.input for example in get_task(task).examples()],
-        n_layer=12, n_embd=768, n_head=12, vocab_size=50257,
-    )  # fmt: skip
+    texts = [example.input for example in get_task(task).examples()]
+    checkpoint = build_random_gpt2(scratch / "gpt2", texts, **(sizes or dict(n_layer=12, n_embd=768, n_head=12, vocab_size=50257)))
     config = ProfileConfig(
         model=f"hf:{checkpoint}",
         task=task,
-        batch_sizes=[1, 8, 32],
+        batch_sizes=list(batch_sizes),
         dtypes=["float32", "bfloat16"],
         warmup=2,
         iterations=5,
         device=str(device),
-        limit=64,
-        max_new_tokens=64,
+        limit=max(64, max(batch_sizes)),
+        max_new_tokens=max_new_tokens,
     )
     rows = [profile.summary_row() for profile in run_sweep(config)]
     print(render_rows(rows))
