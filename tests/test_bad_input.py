@@ -498,3 +498,10 @@ def test_csv_cell_longer_than_csv_default(tmp_path: Path, capsys: pytest.Capture
                       data_format="csv")
     status, error = score(capsys, task, tmp_path / "task" / "hyp.txt", tmp_path / "out")
     assert status == 0, error
+
+
+def test_unknown_attention_implementation(tiny_gpt2: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, error = cli(capsys, "run", "--model", f"hf:{tiny_gpt2}", "--tasks", "wmt22_zh_en", "--limit", "2",
+                        "--device", "cpu", "--output-dir", str(tmp_path), "--attn-implementation", "bogus", *QUIET)
+    assert status == 2
+    assert "Invalid --attn-implementation 'bogus'" in error

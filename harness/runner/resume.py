@@ -3,10 +3,10 @@
 ``run.json`` in a run folder stores the fingerprint of the run that wrote it
 (see :meth:`harness.runner.runner.RunConfig.fingerprint`). A resumed run must
 produce the same outputs as an uninterrupted one, so every setting that
-changes predictions must match. Tasks are checked one by one: a task whose
+changes predictions must match. Tasks are checked one by one. A task whose
 file or data changed blocks the resume only when it already has logged
-samples, so fixing the data of a task that failed before its first batch
-keeps the finished tasks of the run.
+samples. So after fixing the data of a task that failed before its first
+batch, a resume keeps the finished tasks of the run.
 """
 
 from __future__ import annotations

@@ -189,7 +189,16 @@ class Runner:
             attn_implementation=self.config.attn_implementation,
         )
         with _timed(self.timings, "model_load"):
-            return load_model(self.config.model, options)
+            try:
+                return load_model(self.config.model, options)
+            except ValueError as error:
+                # transformers raises ValueError for an attention implementation it does not know.
+                if self.config.attn_implementation and "attn_implementation" in str(error):
+                    raise ModelError(
+                        f"Invalid --attn-implementation {self.config.attn_implementation!r} for model "
+                        f"{self.config.model}: {error} Pass one of the values listed there."
+                    ) from None
+                raise
 
     def run(self) -> RunResults:
         """Evaluate every task, writing samples as they come and ``results.json`` after each task."""

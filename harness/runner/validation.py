@@ -1,4 +1,4 @@
-"""Checks on run settings that fail before any model is loaded or any file is written."""
+"""Checks on run settings, task names and media paths that fail before the model predicts anything."""
 
 from __future__ import annotations
 
