@@ -12,6 +12,7 @@ from pathlib import Path
 
 import psutil
 
+from harness.errors import HarnessError
 from harness.results.schema import GitInfo, HardwareInfo
 
 logger = logging.getLogger(__name__)
@@ -138,10 +139,10 @@ def resolve_device(device: str) -> str:
         return "cpu"
     if device.startswith("cuda"):
         if not torch.cuda.is_available():
-            raise ValueError(f"Device {device!r} requested but CUDA is not available; use --device cpu or auto.")
+            raise HarnessError(f"Device {device!r} requested but CUDA is not available; use --device cpu or auto.")
         return "cuda:0" if device == "cuda" else device
     if device == "mps" and not torch.backends.mps.is_available():
-        raise ValueError("Device 'mps' requested but MPS is not available; use --device cpu or auto.")
+        raise HarnessError("Device 'mps' requested but MPS is not available; use --device cpu or auto.")
     if device != "cpu" and not device.startswith("cuda") and device != "mps":
-        raise ValueError(f"Invalid device {device!r}; expected auto, cpu, cuda, cuda:<index> or mps.")
+        raise HarnessError(f"Invalid device {device!r}; expected auto, cpu, cuda, cuda:<index> or mps.")
     return device

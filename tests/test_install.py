@@ -22,6 +22,18 @@ def test_wheel_install_finds_shipped_tasks(tmp_path: Path) -> None:
         "task = get_task('wmt22_zh_en'); print(catalog.shipped_tasks_folder()); print(len(task.examples()))"
     )
     environment = {**os.environ, "PYTHONPATH": str(target)}
+    listing = subprocess.run(
+        [sys.executable, "-m", "harness", "tasks"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert listing.returncode == 0, listing.stderr
+    assert "wmt22_zh_en" in listing.stdout
+    models = subprocess.run(
+        [sys.executable, "-m", "harness", "models", "--adapters"], cwd=tmp_path, env=environment, capture_output=True, text=True
+    )
+    assert models.returncode == 0, models.stderr
+    assert "lead-3" in models.stdout
+    assert "causal-lm" in models.stdout
+    environment = {**os.environ, "PYTHONPATH": str(target)}
     output = subprocess.run(
         [sys.executable, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, check=True
     ).stdout.splitlines()

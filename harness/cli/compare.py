@@ -7,6 +7,7 @@ import argparse
 from harness.compare.paired import DEFAULT_RESAMPLES, DEFAULT_SEED, TaskComparison, compare_runs
 from harness.compare.pairing import pair_runs
 from harness.compare.render import comparison_json, render_comparison
+from harness.errors import HarnessError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     if args.resamples < 0:
-        raise SystemExit("error: --resamples must be 0 or more")
+        raise HarnessError(f"Invalid --resamples {args.resamples}: expected 0 or more.")
     pairs, only_a, only_b = pair_runs([args.run_a], [args.run_b], "A", "B")
     comparisons: list[TaskComparison] = []
     warnings = [f"Model {name} is only in A." for name in only_a] + [f"Model {name} is only in B." for name in only_b]

@@ -176,6 +176,7 @@ def run_gate(
     regressed = False
 
     needs_significance = options.require_significance
+    score_keys: set[str] = set()
     for run_baseline, run_current in pairs:
         comparisons, _ = compare_runs(
             run_baseline,
@@ -196,6 +197,8 @@ def run_gate(
             if not comparison.comparable:
                 problems.append(f"{comparison.model_b}: {comparison.reason}")
                 continue
+            for score in comparison.scores:
+                score_keys.update({score.metric, score.score, f"{score.metric}.{score.score}"})
             task_findings, task_regressed = _check_scores(comparison, options)
             findings += task_findings
             regressed |= task_regressed
@@ -218,6 +221,12 @@ def run_gate(
                 speed_findings += task_speed
                 regressed |= speed_regressed
 
+    unknown = sorted(set(options.max_drops) - score_keys)
+    if unknown and score_keys:
+        raise UsageError(
+            f"Unknown metric or score {', '.join(unknown)} in --max-drop; the runs have "
+            f"{', '.join(sorted(key for key in score_keys if '.' not in key))}."
+        )
     if problems:
         status = INCOMPARABLE
     elif regressed:

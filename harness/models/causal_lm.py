@@ -49,14 +49,20 @@ class CausalLM(Model):
 
     def _prompt(self, example: Example, task: Task, generation: GenerationSpec) -> str:
         template = prompt_for(task, generation)
-        budget = self.context_length - generation.max_new_tokens - len(self.tokenizer(template.format(input=""))["input_ids"])
+        limit = self.context_length - generation.max_new_tokens
+        budget = limit - len(self.tokenizer(template.format(input=""))["input_ids"])
         if generation.max_input_tokens is not None:
             budget = min(budget, generation.max_input_tokens)
         ids = self.tokenizer(example.input, add_special_tokens=False)["input_ids"]
-        text = example.input
-        if budget > 0 and len(ids) > budget:
-            text = self.tokenizer.decode(ids[:budget])
-        return template.format(input=text)
+        prompt = template.format(input=example.input)
+
+        # Decoding a cut and encoding it again can merge tokens differently at
+        # the template boundary, so the cut shrinks until the whole prompt fits.
+        while budget > 0 and (len(ids) > budget or len(self.tokenizer(prompt)["input_ids"]) > limit):
+            ids = ids[:budget]
+            prompt = template.format(input=self.tokenizer.decode(ids))
+            budget -= 1
+        return prompt
 
     @torch.inference_mode()
     def predict(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> list[str]:

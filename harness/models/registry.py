@@ -173,6 +173,8 @@ def _architecture_table(mapping_name: str) -> set[str]:
 
 def _read_architectures(source: str, revision: str | None, trust_remote_code: bool) -> list[str]:
     folder = Path(source)
+    if not folder.is_dir() and (source.startswith((".", "/", "~")) or folder.exists()):
+        raise ModelError(f"Model folder {source!r} not found or not a folder; pass hf:<local checkpoint folder> or hf:<hub id>.")
     if folder.is_dir():
         config_path = folder / "config.json"
         if not config_path.is_file():

@@ -175,10 +175,7 @@ class Runner:
         self._pending_overwrite = None
 
     def _load_model(self) -> Model:
-        try:
-            device = resolve_device(self.config.device)
-        except ValueError as error:
-            raise ModelError(f"{error} (from --device {self.config.device!r})") from None
+        device = resolve_device(self.config.device)
         options = LoadOptions(
             device=device,
             dtype=self.config.dtype,

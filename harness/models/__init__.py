@@ -1,0 +1,1 @@
+"""Model adapters, the registry that names them, and shared loading code."""
