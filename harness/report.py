@@ -26,6 +26,54 @@ def results_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _nested(record: dict, *keys: str) -> float | None:
+    value: object = record
+    for key in keys:
+        if not isinstance(value, dict):
+            return None
+        value = value.get(key)
+    return value if isinstance(value, (int, float)) else None
+
+
+def profile_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
+    """One row per profiled model and task: throughput, latency percentiles, RTFx and peak memory."""
+    rows = []
+    for run in runs:
+        for name, task in run.tasks.items():
+            if not task.profile:
+                continue
+            profile = task.profile
+            peak = _nested(profile, "memory", "cuda_max_allocated_mib") or _nested(profile, "memory", "cpu_peak_rss_mib")
+            rows.append(
+                {
+                    "model": run.model.name,
+                    "task": name,
+                    "batch": task.batch_size,
+                    "samples/s": _nested(profile, "throughput", "samples_per_s"),
+                    "out tok/s": _nested(profile, "throughput", "output_tokens_per_s"),
+                    "p50 ms": _scaled(_nested(profile, "latency", "p50_s")),
+                    "p90 ms": _scaled(_nested(profile, "latency", "p90_s")),
+                    "p99 ms": _scaled(_nested(profile, "latency", "p99_s")),
+                    "TTFT p50 ms": _scaled(_nested(profile, "time_to_first_token", "p50_s")),
+                    "RTFx": _nested(profile, "rtfx"),
+                    "peak MiB": peak,
+                }
+            )
+    return pd.DataFrame(rows).dropna(axis="columns", how="all")
+
+
+def _scaled(seconds: float | None) -> float | None:
+    return None if seconds is None else seconds * 1000
+
+
+def format_profile_table(runs: Sequence[RunResults]) -> str:
+    """Render the speed figures of profiled runs, or an empty string when no run was profiled."""
+    frame = profile_frame(runs)
+    if frame.empty:
+        return ""
+    return frame.to_string(index=False, na_rep="", float_format=lambda value: f"{value:.2f}")
+
+
 def format_table(runs: Sequence[RunResults]) -> str:
     """Render the model x task table with four significant decimals; blank where a metric does not apply."""
     frame = results_frame(runs)

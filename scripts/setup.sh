@@ -7,6 +7,8 @@ cd "$(dirname "$0")/.."
 python3 -m venv .venv
 . .venv/bin/activate
 python -m pip install -q --upgrade pip
-# A pinned torch takes the CPU wheel; an unpinned one may pull a multi-GB CUDA build.
+# torch is pinned so that pip takes the CPU wheel that this project's machines
+# keep on local disk; elsewhere pip picks the build for the platform, which on
+# Linux is a CUDA build of several GB.
 python -m pip install -q "torch==2.13.0"
 python -m pip install -q -e ".[weights,test]"

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import shlex
+from pathlib import Path
 
+from harness.errors import HarnessError
 from harness.leaderboard.build import write_leaderboard
 
 
@@ -22,8 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
+    if Path(args.out).exists() and not Path(args.out).is_dir():
+        raise HarnessError(f"--out {args.out} is a file; pass a folder for README.md, leaderboard.csv and index.html.")
     command = shlex.join(["harness", "leaderboard", *args.results, "--out", args.out])
     leaderboard = write_leaderboard(args.results, args.out, command=command)
     runs = len(set(leaderboard.frame["path"]))
-    print(f"Wrote {args.out}/README.md, leaderboard.csv and index.html: {len(leaderboard.sections)} task tables, {runs} runs.")
+    print(f"Wrote {Path(args.out) / 'README.md'}, leaderboard.csv and index.html: {len(leaderboard.sections)} task tables, {runs} runs.")
     return 0

@@ -10,7 +10,7 @@ from pathlib import Path
 from harness.cli.common import add_model_arguments, batch_size
 from harness.errors import HarnessError, ModelError, TaskError
 from harness.models.registry import adapters, named_models
-from harness.report import format_table
+from harness.report import format_profile_table, format_table
 from harness.results.schema import RunResults
 from harness.runner.runner import RunConfig, run, slugify
 from harness.runner.suite import Suite, load_suite
@@ -163,4 +163,8 @@ def main(args: argparse.Namespace) -> int:
         for line in skipped:
             print(f"skipped {line}")
     print(format_table(results))
+    speed = format_profile_table(results)
+    if speed:
+        print()
+        print(speed)
     return 0

@@ -73,7 +73,7 @@ def load_pretrained(auto_class: Any, source: str, options: LoadOptions, **extra:
             )
     except OSError as error:
         raise ModelError(
-            f"Could not load {source!r}: {error}. Without network access, pass a local checkpoint folder as hf:<path>."
+            f"Could not load {source!r}: {str(error).rstrip('.')}. Without network access, pass a local checkpoint folder as hf:<path>."
         ) from None
     except ValueError as error:
         if "trust_remote_code" in str(error):

@@ -239,7 +239,9 @@ class PublishedSystem(PredictionsFile):
         """Return why this system cannot be scored on ``task``, or None when it can."""
         if self.system in task.config.systems:
             return None
-        available = ", ".join(task.config.systems) or "none"
+        if not task.config.systems:
+            return f"Task {task.name} declares no published systems; score a file with predictions:<path>."
+        available = ", ".join(task.config.systems)
         return (
             f"Task {task.name} declares no published system {self.system!r} (available: {available}); "
             f"pick one of those or score a file with predictions:<path>."

@@ -190,7 +190,7 @@ def _read_architectures(source: str, revision: str | None, trust_remote_code: bo
         config = AutoConfig.from_pretrained(source, revision=revision, trust_remote_code=trust_remote_code)
     except OSError as error:
         raise ModelError(
-            f"Could not load the config of {source!r} from the Hugging Face hub: {error}. "
+            f"Could not load the config of {source!r} from the Hugging Face hub: {str(error).rstrip('.')}. "
             "Without network access, pass the path of a local checkpoint folder as hf:<path>."
         ) from None
     return list(getattr(config, "architectures", None) or [])
