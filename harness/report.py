@@ -36,11 +36,15 @@ def _nested(record: dict, *keys: str) -> float | None:
 
 
 def profile_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
-    """One row per profiled model and task: throughput, latency percentiles, RTFx and peak memory."""
+    """One row per profiled neural model and task: throughput, latency percentiles, RTFx and peak memory.
+
+    Models that only read outputs (published systems, lead-k) have no batch
+    size and are left out, since their timings measure file reading.
+    """
     rows = []
     for run in runs:
         for name, task in run.tasks.items():
-            if not task.profile:
+            if not task.profile or task.batch_size is None:
                 continue
             profile = task.profile
             peak = _nested(profile, "memory", "cuda_max_allocated_mib") or _nested(profile, "memory", "cpu_peak_rss_mib")

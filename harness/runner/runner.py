@@ -375,6 +375,9 @@ class Runner:
         log.rewrite(ordered)
 
         profile = self.profiler.finish_task(timings) if self.profiler is not None else None
+        if not model.is_neural:
+            # Published outputs and lead-k only read files, so their timings say nothing about a model's speed.
+            profile = None
         return TaskRecord(
             task=task.name,
             family=task.family,
