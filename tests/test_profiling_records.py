@@ -7,13 +7,14 @@ import time
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 import torch
 
 from harness.profiling.accelerators import dtype_key, find_accelerator, peak_flops
 from harness.profiling.distributed import gather_records
 from harness.profiling.flops import FlopEstimator, matmul_parameters
-from harness.profiling.memory import MemoryTracker
+from harness.profiling.memory import MemoryTracker, reset_kernel_peak_rss
 from harness.profiling.profile import BatchMeasurement, Profile
 from harness.profiling.records import LatencyRecord, MemoryRecord, ThroughputRecord, UtilizationRecord, percentile
 from harness.profiling.render import render_rows
@@ -178,9 +179,12 @@ def test_cpu_timer_measures_wall_time() -> None:
     assert 0.045 <= measurement.seconds < 0.5
 
 
-def test_memory_tracker_sees_allocation() -> None:
-    with MemoryTracker("cpu", interval=0.005) as tracker:
-        baseline = tracker._poller.peak if tracker._poller else 0
+@pytest.mark.parametrize("method", ["poll", "kernel"])
+def test_memory_tracker_sees_allocation(method: str) -> None:
+    if method == "kernel" and not reset_kernel_peak_rss():
+        pytest.skip("the kernel's peak RSS cannot be reset on this system")
+    baseline = psutil.Process().memory_info().rss
+    with MemoryTracker("cpu", interval=0.005, method=method) as tracker:  # type: ignore[arg-type]
         block = np.ones(64 * 2**20 // 8)
         time.sleep(0.05)
         del block
@@ -189,6 +193,20 @@ def test_memory_tracker_sees_allocation() -> None:
     assert record.cuda_max_allocated is None
     assert record.cpu_peak_rss is not None
     assert record.cpu_peak_rss - baseline >= 60 * 2**20
+
+
+def test_kernel_peak_resets_between_trackers() -> None:
+    if not reset_kernel_peak_rss():
+        pytest.skip("the kernel's peak RSS cannot be reset on this system")
+    with MemoryTracker("cpu", method="kernel"):
+        block = np.ones(64 * 2**20 // 8)
+        del block
+    with MemoryTracker("cpu", method="kernel") as tracker:
+        pass
+    after = psutil.Process().memory_info().rss
+    assert tracker.record is not None
+    assert tracker.record.cpu_peak_rss is not None
+    assert tracker.record.cpu_peak_rss < after + 32 * 2**20
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,8 @@ import pytest
 import soundfile
 
 from harness.cli.main import main as cli_main
+from harness.models.base import LoadOptions
+from harness.models.registry import load_model
 from harness.profiling.flops import FlopEstimator
 from harness.profiling.run_profiler import RunProfiler
 from harness.profiling.sweep import ProfileConfig, run_sweep
@@ -82,12 +84,27 @@ def test_run_profile_tiny_t5_first_token(tmp_path: Path, tiny_t5: Path) -> None:
     assert profile["utilization"]["flops"] > 0
 
 
-def test_run_profile_without_generate(tmp_path: Path) -> None:
-    _, profile = _run(tmp_path, "lead-3", "cnn_dailymail_realsumm", limit=6, batch_size=4, max_new_tokens=None)
+def test_profile_of_model_without_generate() -> None:
+    task = get_task("cnn_dailymail_realsumm")
+    model = load_model("lead-3", LoadOptions())
+    examples = task.examples(limit=6)
+    profiler = RunProfiler()
+    profiler.start_task(task, model, 6)
+    with profiler.measure(examples):
+        model.predict(examples, task, task.config.generation)
+    profile = profiler.finish_task({})
+
     assert profile["samples"] == 6
     assert profile["time_to_first_token"]["count"] == 0
     assert profile["utilization"]["flops"] is None
     assert profile["settings"]["device"] == "cpu"
+
+
+def test_run_drops_profile_of_file_readers(tmp_path: Path) -> None:
+    config = RunConfig(model="lead-3", tasks=["cnn_dailymail_realsumm"], output_dir=tmp_path, limit=4, show_progress=False)
+    runner = Runner(config, RunProfiler())
+    runner.run()
+    assert load_run(runner.folder / "results.json").tasks["cnn_dailymail_realsumm"].profile is None
 
 
 def test_rtfx_on_speech_task(tmp_path: Path) -> None:
