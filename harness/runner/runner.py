@@ -427,8 +427,13 @@ class Runner:
                     progress.update(len(records))
                 return batch_size
             except Exception as error:
-                if not (self.config.batch_size == "auto" and is_out_of_memory(error) and batch_size > 1):
+                if not is_out_of_memory(error):
                     raise
+                if self.config.batch_size != "auto" or batch_size == 1:
+                    raise HarnessError(
+                        f"Out of memory on task {task.name} at batch size {batch_size}: {error}. Finished samples are "
+                        "kept; rerun with --resume and --batch-size auto or a smaller --batch-size."
+                    ) from error
                 batch_size //= 2
                 logger.warning("Out of memory on %s; retrying with batch size %d", task.name, batch_size)
                 if torch.cuda.is_available():
