@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -147,3 +148,20 @@ def test_tasks_command_lists_family_and_count() -> None:
     assert "translation" in line
     assert "1875" in line
     assert "zh-en" in line
+
+
+def test_entry_point_plugin_adds_task_folder(tmp_path: Path) -> None:
+    folder = tmp_path / "harness_task_plugin" / "tasks"
+    folder.mkdir(parents=True)
+    write_task(folder, VALID.replace("name: tiny_translation", "name: plugin_translation"))
+    (tmp_path / "harness_task_plugin" / "__init__.py").write_text(
+        "from pathlib import Path\nTASKS = Path(__file__).parent / 'tasks'\n", encoding="utf-8"
+    )
+    dist_info = tmp_path / "harness_task_plugin-0.1.dist-info"
+    dist_info.mkdir()
+    (dist_info / "METADATA").write_text("Metadata-Version: 2.1\nName: harness-task-plugin\nVersion: 0.1\n", encoding="utf-8")
+    (dist_info / "entry_points.txt").write_text("[harness.tasks]\nplugin = harness_task_plugin:TASKS\n", encoding="utf-8")
+    environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(Path(__file__).resolve().parents[1])])}
+    script = "from harness.tasks import get_task; print(len(get_task('plugin_translation').examples()))"
+    output = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=environment, check=True)
+    assert output.stdout.strip() == "2"
