@@ -40,15 +40,20 @@ def main() -> None:
         tokenizer.pad_token = tokenizer.eos_token
     model = AutoModelForCausalLM.from_pretrained(args.checkpoint, dtype=torch.float32).eval()
 
-    context = model.config.n_positions
-    budget = min(context - args.max_new_tokens - len(tokenizer(TEMPLATE.format(input=""))["input_ids"]), MAX_INPUT_TOKENS)
+    limit = model.config.n_positions - args.max_new_tokens
     prompts = []
     lengths = []
     for article in articles:
         ids = tokenizer(article, add_special_tokens=False)["input_ids"]
         lengths.append(len(ids))
-        text = tokenizer.decode(ids[:budget]) if len(ids) > budget else article
-        prompts.append(TEMPLATE.format(input=text))
+        budget = min(limit - len(tokenizer(TEMPLATE.format(input=""))["input_ids"]), MAX_INPUT_TOKENS)
+        prompt = TEMPLATE.format(input=article)
+        # The cut shrinks until the whole prompt fits, as in the causal-lm adapter.
+        while budget > 0 and (len(ids) > budget or len(tokenizer(prompt)["input_ids"]) > limit):
+            ids = ids[:budget]
+            prompt = TEMPLATE.format(input=tokenizer.decode(ids))
+            budget -= 1
+        prompts.append(prompt)
 
     order = sorted(range(len(articles)), key=lambda index: (-lengths[index], index))
     outputs: dict[int, str] = {}
