@@ -2,7 +2,7 @@
 
 
 class HarnessError(Exception):
-    """Base class of errors caused by user input, with a message that says what to fix."""
+    """Base class of errors caused by user input, with a message that states what to fix."""
 
 
 class TaskError(HarnessError):

@@ -11,7 +11,7 @@ from harness.results.schema import RunResults
 
 
 def results_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
-    """One row per model and task, one column per ``<metric>.<score>`` value."""
+    """Build a frame with one row per model and task and one column per ``<metric>.<score>`` value."""
     import pandas as pd  # imported here because it adds about 0.5 s to every CLI start
 
     rows = []
@@ -39,10 +39,12 @@ def _nested(record: dict, *keys: str) -> float | None:
 
 
 def profile_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
-    """One row per profiled neural model and task: throughput, latency percentiles, RTFx and peak memory.
+    """Build a frame of speed figures, one row per profiled neural model and task.
+
+    The columns are throughput, latency percentiles, RTFx and peak memory.
 
     Models that only read outputs (published systems, lead-k) have no batch
-    size and are left out, since their timings measure file reading.
+    size and are left out, because their timings measure file reading.
     """
     import pandas as pd
 

@@ -19,6 +19,7 @@ def test_wheel_install_finds_shipped_tasks(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+
     script = (
         "import harness.tasks.catalog as catalog; from harness.tasks import get_task;"
         "task = get_task('wmt22_zh_en'); print(catalog.shipped_tasks_folder()); print(len(task.examples()))"
@@ -28,6 +29,7 @@ def test_wheel_install_finds_shipped_tasks(tmp_path: Path) -> None:
     dependencies = [sysconfig.get_paths()["purelib"], *site.getsitepackages()]
     environment = {**os.environ, "PYTHONPATH": os.pathsep.join([str(target), *dependencies])}
     python = [sys.executable, "-S"]
+
     listing = subprocess.run(
         [*python, "-m", "harness", "tasks"], cwd=tmp_path, env=environment, capture_output=True, text=True
     )
@@ -39,6 +41,7 @@ def test_wheel_install_finds_shipped_tasks(tmp_path: Path) -> None:
     assert models.returncode == 0, models.stderr
     assert "lead-3" in models.stdout
     assert "causal-lm" in models.stdout
+
     output = subprocess.run(
         [*python, "-c", script], cwd=tmp_path, env=environment, capture_output=True, text=True, check=True
     ).stdout.splitlines()

@@ -12,7 +12,7 @@ class MetricResult:
     """Corpus-level scores of one metric on one system output.
 
     ``scores`` maps score names (``bleu``, ``rouge1``, ``wer`` ...) to corpus
-    values, the primary score first. ``per_sample`` holds one dict of
+    values, the primary score first. ``per_sample`` contains one dict of
     sentence-level scores per hypothesis, in input order, for analysis only:
     the corpus figures are never their mean unless the metric defines it so
     (ROUGE). ``confidence_intervals`` maps score names to a 95 % bootstrap

@@ -30,7 +30,7 @@ class LoadOptions:
 
 @dataclass
 class ModelInfo:
-    """What a results file records about the model that produced it."""
+    """Facts about a model that a results file records."""
 
     name: str
     adapter: str
@@ -51,7 +51,7 @@ class ModelInfo:
 class BatchStats:
     """Counts of one ``predict`` call, used by the profiler; zero when not applicable.
 
-    ``per_example`` holds one dict per example of the batch, in batch order,
+    ``per_example`` contains one dict per example of the batch, in batch order,
     that the runner adds to the sample records (for example the audio
     duration in seconds); it may be empty.
     """

@@ -10,7 +10,7 @@ import torch
 from harness.models.base import BatchStats, LoadOptions, Model
 from harness.models.hf_common import describe, load_pretrained
 from harness.models.registry import register_adapter
-from harness.models.text import cut_at_stop, prompt_for
+from harness.models.text import cut_at_stop, decoding_arguments, prompt_for
 
 if TYPE_CHECKING:
     from harness.tasks.schema import GenerationSpec
@@ -70,12 +70,7 @@ class CausalLM(Model):
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.options.device)
         output = self.model.generate(
             **batch,
-            max_new_tokens=generation.max_new_tokens,
-            num_beams=generation.num_beams,
-            do_sample=generation.do_sample,
-            temperature=generation.temperature if generation.do_sample else None,
-            top_p=None,
-            top_k=None,
+            **decoding_arguments(generation),
             pad_token_id=self.tokenizer.pad_token_id,
         )
         new_tokens = output[:, batch["input_ids"].shape[1] :]

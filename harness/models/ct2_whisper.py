@@ -94,7 +94,7 @@ class CT2Whisper(Model):
             raise ModelError(f"Model {name!r} has no CTranslate2 folder; pass one as ct2-whisper:<folder>.")
         if not (folder / "model.bin").is_file():
             raise ModelError(
-                f"{folder} is not a CTranslate2 Whisper folder (no model.bin); pass the folder that holds "
+                f"{folder} is not a CTranslate2 Whisper folder (no model.bin); pass the folder that contains "
                 "model.bin, config.json and tokenizer.json."
             )
         if options.random_weights:

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Sequence
 from harness.errors import PredictionsError
 from harness.models.base import LoadOptions, Model, ModelInfo
 from harness.models.registry import register_adapter
+from harness.tasks.readers import json_type
 
 if TYPE_CHECKING:
     from harness.tasks.schema import GenerationSpec
@@ -49,19 +50,6 @@ def _decode(path: Path) -> str:
             f"Predictions file {path}, line {line}: invalid UTF-8 byte at offset {error.start}; re-encode the file as UTF-8."
         ) from None
     return text.removeprefix("\ufeff")
-
-
-def _json_type(value: object) -> str:
-    """Return the JSON name of a parsed value's type, for error messages."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, list):
-        return "list"
-    return "object" if isinstance(value, dict) else type(value).__name__
 
 
 def _json_lines(text: str) -> list[str]:
@@ -115,7 +103,7 @@ def read_jsonl(path: Path) -> dict[str, str]:
         prediction = row["prediction"]
         if prediction is not None and not isinstance(prediction, str):
             raise PredictionsError(
-                f"Predictions file {path}, line {number}: 'prediction' of id {key!r} is a {_json_type(prediction)}; "
+                f"Predictions file {path}, line {number}: 'prediction' of id {key!r} is a {json_type(prediction)}; "
                 "expected a string (or null for an empty output)."
             )
         predictions[key] = prediction or ""
@@ -142,7 +130,7 @@ def read_coco(path: Path) -> dict[str, str]:
         caption = row["caption"]
         if not isinstance(caption, str):
             raise PredictionsError(
-                f"Predictions file {path}, entry {index}: caption of image_id {key} is a {_json_type(caption)}; "
+                f"Predictions file {path}, entry {index}: caption of image_id {key} is a {json_type(caption)}; "
                 "expected a string (use \"\" for an empty caption)."
             )
         predictions[key] = caption

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from harness.tasks.schema import GenerationSpec
@@ -46,6 +46,22 @@ def prompt_for(task: Task, generation: GenerationSpec) -> str:
             source=language_name(task.config.source_language), target=language_name(task.config.target_language)
         )
     return template
+
+
+def decoding_arguments(generation: GenerationSpec) -> dict[str, Any]:
+    """Return the ``generate`` keyword arguments for the task's decoding settings.
+
+    ``top_p`` and ``top_k`` are set to None so that defaults stored in a
+    checkpoint's generation config do not change greedy or sampled decoding.
+    """
+    return {
+        "max_new_tokens": generation.max_new_tokens,
+        "num_beams": generation.num_beams,
+        "do_sample": generation.do_sample,
+        "temperature": generation.temperature if generation.do_sample else None,
+        "top_p": None,
+        "top_k": None,
+    }
 
 
 def cut_at_stop(text: str, stops: list[str]) -> str:

@@ -28,7 +28,7 @@ from harness.media.image import load_image
 from harness.models.base import BatchStats, LoadOptions, Model
 from harness.models.hf_common import describe, load_pretrained
 from harness.models.registry import register_adapter
-from harness.models.text import cut_at_stop
+from harness.models.text import cut_at_stop, decoding_arguments
 
 if TYPE_CHECKING:
     from harness.tasks.schema import GenerationSpec
@@ -118,12 +118,7 @@ class ImageCaptioner(Model):
         pixel_values = pixel_values.to(self.options.device, dtype=next(self.model.parameters()).dtype)
         output = self.model.generate(
             pixel_values=pixel_values,
-            max_new_tokens=generation.max_new_tokens,
-            num_beams=generation.num_beams,
-            do_sample=generation.do_sample,
-            temperature=generation.temperature if generation.do_sample else None,
-            top_p=None,
-            top_k=None,
+            **decoding_arguments(generation),
         )
         texts = self.tokenizer.batch_decode(output, skip_special_tokens=True)
         pad = self.tokenizer.pad_token_id

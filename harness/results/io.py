@@ -152,8 +152,8 @@ class SamplesLog:
             for record in records:
                 stream.write(json.dumps(record, ensure_ascii=False) + "\n")
             # A flush hands the lines to the kernel, which keeps them when the
-            # process is killed; fsync per batch would also survive power loss
-            # but costs a disk round trip per batch.
+            # process is killed. An fsync per batch would also survive a power
+            # loss, but it costs a disk round trip per batch.
             stream.flush()
 
     def rewrite(self, records: Iterable[dict[str, Any]]) -> None:

@@ -376,7 +376,7 @@ class Runner:
 
         profile = self.profiler.finish_task(timings) if self.profiler is not None else None
         if not model.is_neural:
-            # Published outputs and lead-k only read files, so their timings say nothing about a model's speed.
+            # Published outputs and lead-k only read files, so their timings do not measure a model's speed.
             profile = None
         return TaskRecord(
             task=task.name,
