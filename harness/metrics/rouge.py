@@ -2,7 +2,8 @@
 
 rouge_score spends most of its time in the Porter stemmer and in pure-Python
 LCS tables (O(n*m) cells per pair, built twice for ROUGE-Lsum). This module
-memoizes stems and computes LCS lengths and LCS tables with the bit-parallel
+memoizes stems from a faster copy of nltk's stemmer (harness.text.porter) and
+computes LCS lengths and LCS tables with the bit-parallel
 algorithm of Hyyro (2004), one machine-word operation on Python integers per
 candidate token. The LCS that ROUGE-Lsum takes the union of is read back with
 rouge_score's own backtracking rule (``_backtrack_norec``), so tie-breaking
@@ -20,7 +21,8 @@ from itertools import chain
 from typing import Iterable, Protocol, Sequence
 
 import regex
-from nltk.stem import porter
+
+from harness.text.porter import stem as porter_stem
 
 # rouge_score.tokenize: lower-case, keep runs of ASCII letters and digits.
 _ROUGE_SCORE_TOKEN = re.compile(r"[a-z0-9]+")
@@ -42,7 +44,7 @@ class Tokenizer(Protocol):
 
 
 class _MemoizedPorterStemmer:
-    """nltk's PorterStemmer (the one rouge_score uses) with a process-wide per-word cache.
+    """The Porter stemmer that rouge_score uses (nltk's, see harness.text.porter) with a process-wide per-word cache.
 
     ``stem_valid`` returns the stem of a word, or "" when the stem is not a
     valid rouge_score token (rouge_score drops such tokens after stemming).
@@ -53,13 +55,10 @@ class _MemoizedPorterStemmer:
     _cache: dict[str, str] = {}
     _MAX_CACHE_SIZE = 2_000_000
 
-    def __init__(self) -> None:
-        self._stemmer = porter.PorterStemmer()
-
     def stem_valid(self, word: str) -> str:
         stem = self._cache.get(word)
         if stem is None:
-            stem = self._stemmer.stem(word)
+            stem = porter_stem(word)
             if not _ROUGE_SCORE_VALID.match(stem):
                 stem = ""
             if len(self._cache) < self._MAX_CACHE_SIZE:
