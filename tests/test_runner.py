@@ -79,6 +79,11 @@ def test_published_system_scores_like_sacrebleu(tmp_path: Path) -> None:
     assert results.tasks["wmt22_zh_en"].metrics["bleu"].scores["bleu"] == pytest.approx(expected, abs=1e-9)
     assert round(expected, 4) == 37.8815
 
+    # The official table's chrF against both references (reference B first).
+    chrf = results.tasks["wmt22_zh_en"].metrics["chrf"].scores["chrf"]
+    assert chrf == pytest.approx(sacrebleu.corpus_chrf(hypotheses, references[::-1]).score, abs=1e-9)
+    assert chrf == pytest.approx(62.39629388148348, abs=1e-9)
+
 
 def test_lines_file_with_wrong_count_is_rejected(tmp_path: Path) -> None:
     predictions = tmp_path / "short.txt"
