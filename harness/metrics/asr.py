@@ -152,6 +152,8 @@ class _ErrorRate(CorpusMetric):
         parts.append(f"jiwer:{importlib.metadata.version('jiwer')}")
         if self.normalizer == "english":
             parts.append(f"whisper-normalizer:{importlib.metadata.version('whisper-normalizer')}")
+        if self.normalizer == "chinese":
+            parts.append(f"opencc:{importlib.metadata.version('opencc')}")
         return "|".join(parts)
 
 

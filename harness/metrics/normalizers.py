@@ -11,6 +11,10 @@
   text in brackets and parentheses, NFKC, symbols and punctuation to spaces,
   collapse whitespace), except that combining marks are kept. Whisper turns
   them into spaces, which splits Thai and Indic words inside a character.
+- ``chinese``: ``multilingual``, then Traditional Chinese characters and
+  phrases converted to Simplified with OpenCC's ``t2s`` table, so that
+  Traditional characters in a transcript are not counted as errors against
+  Simplified references.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ from typing import Callable
 
 from harness.errors import MetricError
 
-NORMALIZERS: tuple[str, ...] = ("none", "basic", "english", "multilingual")
+NORMALIZERS: tuple[str, ...] = ("none", "basic", "english", "multilingual", "chinese")
 
 _WHITESPACE = re.compile(r"\s+")
 _APOSTROPHES = {"'", "\u2019", "\u02bc"}
@@ -69,6 +73,20 @@ def normalize_english(text: str) -> str:
     return _english_normalizer()(text)
 
 
+@lru_cache(maxsize=1)
+def _traditional_to_simplified() -> Callable[[str], str]:
+    try:
+        import opencc
+    except ImportError:
+        raise MetricError("The chinese normalizer needs the opencc package: pip install opencc.") from None
+    return opencc.OpenCC("t2s.json").convert
+
+
+def normalize_chinese(text: str) -> str:
+    """Apply the multilingual normalizer, then convert Traditional Chinese to Simplified (OpenCC t2s)."""
+    return _traditional_to_simplified()(normalize_multilingual(text))
+
+
 def get_normalizer(name: str) -> Callable[[str], str]:
     """Return the normalizer function registered under ``name``."""
     functions: dict[str, Callable[[str], str]] = {
@@ -76,6 +94,7 @@ def get_normalizer(name: str) -> Callable[[str], str]:
         "basic": normalize_basic,
         "english": normalize_english,
         "multilingual": normalize_multilingual,
+        "chinese": normalize_chinese,
     }
     if name not in functions:
         raise MetricError(f"Unknown normalizer {name!r}; use one of {', '.join(NORMALIZERS)}.")

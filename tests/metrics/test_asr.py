@@ -108,3 +108,23 @@ def test_wer_interval_contains_corpus_value() -> None:
     low, high = result.confidence_intervals["wer"]
     assert low <= result.scores["wer"] <= high
     assert low < high
+
+
+def test_chinese_normalizer_scores_traditional_output() -> None:
+    import opencc
+
+    hypotheses = ["我們今天說話，這個國家的語言。", "甚至出現交易幾乎停滯的情況"]
+    references = [["我们今天说话这个国家的语言"], ["甚至出现交易几乎停滞的情况"]]
+
+    chinese = build_metric("cer", language="zh", normalizer="chinese", bootstrap_resamples=0)
+    multilingual = build_metric("cer", language="zh", normalizer="multilingual", bootstrap_resamples=0)
+    result = chinese.compute(hypotheses, references)
+
+    assert result.scores["cer"] == 0.0
+    assert "opencc:" in result.signature
+    assert multilingual.compute(hypotheses, references).scores["cer"] > 0.2
+    converter = opencc.OpenCC("t2s.json")
+    expected = jiwer.cer(
+        [r[0] for r in references], [converter.convert(normalize_multilingual(h)).replace(" ", "") for h in hypotheses]
+    )
+    assert expected == 0.0
