@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Sequence
 if TYPE_CHECKING:
     import pandas as pd
 
+from harness.plain_table import render_rows
 from harness.results.schema import RunResults
 
 
@@ -14,6 +15,10 @@ def results_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
     """Build a frame with one row per model and task and one column per ``<metric>.<score>`` value."""
     import pandas as pd  # imported here because it adds about 0.5 s to every CLI start
 
+    return pd.DataFrame(_result_rows(runs))
+
+
+def _result_rows(runs: Sequence[RunResults]) -> list[dict[str, object]]:
     rows = []
     for run in runs:
         for name, task in run.tasks.items():
@@ -26,7 +31,7 @@ def results_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
                         continue
                     row[score] = value
             rows.append(row)
-    return pd.DataFrame(rows)
+    return rows
 
 
 def _nested(record: dict, *keys: str) -> float | None:
@@ -48,6 +53,10 @@ def profile_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
     """
     import pandas as pd
 
+    return pd.DataFrame(_profile_rows(runs)).dropna(axis="columns", how="all")
+
+
+def _profile_rows(runs: Sequence[RunResults]) -> list[dict[str, object]]:
     rows = []
     for run in runs:
         for name, task in run.tasks.items():
@@ -70,24 +79,44 @@ def profile_frame(runs: Sequence[RunResults]) -> pd.DataFrame:
                     "peak MiB": peak,
                 }
             )
-    return pd.DataFrame(rows).dropna(axis="columns", how="all")
+    return rows
 
 
 def _scaled(seconds: float | None) -> float | None:
     return None if seconds is None else seconds * 1000
 
 
+def _two_decimals(value: float) -> str:
+    return f"{value:.2f}"
+
+
+def _four_decimals(value: float) -> str:
+    return f"{value:.4f}"
+
+
+def _without_empty_columns(rows: list[dict[str, object]]) -> list[dict[str, object]]:
+    """Drop the keys whose value is None or NaN in every row, as ``DataFrame.dropna(axis="columns", how="all")``."""
+    kept = {key for row in rows for key, value in row.items() if value is not None and value == value}
+    return [{key: value for key, value in row.items() if key in kept} for row in rows]
+
+
 def format_profile_table(runs: Sequence[RunResults]) -> str:
     """Render the speed figures of profiled runs, or an empty string when no run was profiled."""
-    frame = profile_frame(runs)
-    if frame.empty:
+    rows = _without_empty_columns(_profile_rows(runs))
+    if not rows:
         return ""
-    return frame.to_string(index=False, na_rep="", float_format=lambda value: f"{value:.2f}")
+    text = render_rows(rows, _two_decimals)
+    if text is None:
+        text = profile_frame(runs).to_string(index=False, na_rep="", float_format=_two_decimals)
+    return text
 
 
 def format_table(runs: Sequence[RunResults]) -> str:
     """Render the model x task table with four significant decimals; blank where a metric does not apply."""
-    frame = results_frame(runs)
-    if frame.empty:
+    rows = _result_rows(runs)
+    if not rows:
         return "(no results)"
-    return frame.to_string(index=False, na_rep="", float_format=lambda value: f"{value:.4f}")
+    text = render_rows(rows, _four_decimals)
+    if text is None:
+        text = results_frame(runs).to_string(index=False, na_rep="", float_format=_four_decimals)
+    return text
