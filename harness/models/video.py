@@ -31,7 +31,6 @@ from collections import Counter
 from typing import TYPE_CHECKING, Sequence
 
 from harness.errors import ModelError
-from harness.media.video import read_video_frames
 from harness.models.base import BatchStats, LoadOptions, Model, ModelInfo
 from harness.models.registry import load_model, register_adapter
 from harness.models.vision import ImageCaptioner
@@ -79,6 +78,9 @@ def caption_videos(
     captioner: ImageCaptioner, examples: Sequence[Example], task: Task, generation: GenerationSpec
 ) -> list[str]:
     """Return one caption per clip: from all frames at once for a video-capable model, else the consensus of frame captions."""
+    # Imported here because harness.media.video imports PyAV (about 0.03 s), and every registry lookup imports this module.
+    from harness.media.video import read_video_frames
+
     if captioner.frames_per_clip:
         if captioner.frames_per_clip != task.config.input.num_frames:
             logger.info(
