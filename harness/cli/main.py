@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import logging
 import sys
+from collections.abc import Sequence
 
 from harness.errors import HarnessError
 
@@ -28,15 +30,40 @@ SUBCOMMANDS = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def requested_command(argv: Sequence[str]) -> str | None:
+    """Return the subcommand named in ``argv``: its first argument that is not an option, None when there is none.
+
+    The top-level options (``-v``, ``-h``) take no value, so the first other argument is the subcommand.
+    """
+    for argument in argv:
+        if argument == "--":
+            return None
+        if not argument.startswith("-"):
+            return argument
+    return None
+
+
+def build_parser(command: str | None = None) -> argparse.ArgumentParser:
+    """Build the argument parser. With ``command``, import and configure only that subcommand's module.
+
+    The other subcommands are still listed, with their help text, so that
+    ``harness --help`` and the invalid-choice error are the same either way.
+    Importing every subcommand module would load their dependencies (pandas
+    for ``leaderboard``), which costs each ``harness run`` start-up time.
+    """
     parser = argparse.ArgumentParser(prog="harness", description="Evaluate and benchmark generation models.")
     parser.add_argument("-v", "--verbose", action="count", default=0, help="More log output (-vv for debug).")
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, help_text in SUBCOMMANDS.items():
+        module_name = f"harness.cli.{name}"
+        if command is not None and name != command:
+            if importlib.util.find_spec(module_name) is not None:
+                subparsers.add_parser(name, help=help_text, description=help_text)
+            continue
         try:
-            module = importlib.import_module(f"harness.cli.{name}")
+            module = importlib.import_module(module_name)
         except ModuleNotFoundError as error:
-            if error.name != f"harness.cli.{name}":
+            if error.name != module_name:
                 raise
             continue
         subparser = subparsers.add_parser(name, help=help_text, description=help_text)
@@ -46,8 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = sys.argv[1:] if argv is None else argv
+    parser = build_parser(requested_command(arguments))
+    args = parser.parse_args(arguments)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
     try:
