@@ -43,9 +43,20 @@ class CausalLM(Model):
         self.model = load_pretrained(AutoModelForCausalLM, source, options)
         self.info = describe(name, "causal-lm", source, self.model, options)
         self.context_length = int(getattr(self.model.config, "max_position_embeddings", 0) or getattr(self.model.config, "n_positions", 0) or 2048)
+        # Token ids of input texts, from input_length until _prompt takes them, so that each input is tokenized once.
+        self._input_ids: dict[str, list[int]] = {}
+
+    def prepare(self, task: Task, examples: Sequence[Example]) -> None:
+        self._input_ids.clear()
+
+    def _tokenize_input(self, text: str) -> list[int]:
+        return self.tokenizer(text, add_special_tokens=False)["input_ids"]
 
     def input_length(self, example: Example, task: Task) -> float:
-        return float(len(self.tokenizer(example.input, add_special_tokens=False)["input_ids"]))
+        ids = self._input_ids.get(example.input)
+        if ids is None:
+            ids = self._input_ids[example.input] = self._tokenize_input(example.input)
+        return float(len(ids))
 
     def _prompt(self, example: Example, task: Task, generation: GenerationSpec) -> str:
         template = prompt_for(task, generation)
@@ -53,7 +64,9 @@ class CausalLM(Model):
         budget = limit - len(self.tokenizer(template.format(input=""))["input_ids"])
         if generation.max_input_tokens is not None:
             budget = min(budget, generation.max_input_tokens)
-        ids = self.tokenizer(example.input, add_special_tokens=False)["input_ids"]
+        ids = self._input_ids.pop(example.input, None)
+        if ids is None:
+            ids = self._tokenize_input(example.input)
         prompt = template.format(input=example.input)
 
         # Decoding a cut and encoding it again can merge tokens differently at

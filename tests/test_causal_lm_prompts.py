@@ -1,0 +1,29 @@
+"""Prompts of the causal-lm adapter: ids kept from input_length give the same prompts as fresh tokenization."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from harness.models.base import LoadOptions
+from harness.models.registry import load_model
+from harness.tasks.catalog import get_task
+
+
+def test_prompts_same_with_and_without_kept_ids(tiny_gpt2: Path) -> None:
+    model = load_model(f"hf:{tiny_gpt2}", LoadOptions(device="cpu"))
+    task = get_task("cnn_dailymail_realsumm")
+    examples = task.examples(limit=6)
+    generation = task.config.generation.model_copy(update={"max_new_tokens": 8})
+
+    model.prepare(task, examples)
+    fresh = [model._prompt(example, task, generation) for example in examples]
+
+    model.prepare(task, examples)
+    lengths = [model.input_length(example, task) for example in examples]
+    kept = [model._prompt(example, task, generation) for example in examples]
+
+    assert kept == fresh
+    assert model._input_ids == {}
+    assert lengths == [len(model.tokenizer(example.input, add_special_tokens=False)["input_ids"]) for example in examples]
+    # Every prompt fits the tiny model's 256-position window, less the 8 new tokens.
+    assert all(len(model.tokenizer(prompt)["input_ids"]) <= 256 - 8 for prompt in kept)
