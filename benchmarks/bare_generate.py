@@ -48,11 +48,13 @@ def main() -> None:
         lengths.append(len(ids))
         budget = min(limit - len(tokenizer(TEMPLATE.format(input=""))["input_ids"]), MAX_INPUT_TOKENS)
         prompt = TEMPLATE.format(input=article)
-        # The cut shrinks until the whole prompt fits, as in the causal-lm adapter.
-        while budget > 0 and (len(ids) > budget or len(tokenizer(prompt)["input_ids"]) > limit):
-            ids = ids[:budget]
+        if len(ids) > budget:
+            ids = ids[: max(budget, 0)]
             prompt = TEMPLATE.format(input=tokenizer.decode(ids))
-            budget -= 1
+        # The cut shrinks until the whole prompt fits, as in the causal-lm adapter.
+        while ids and len(tokenizer(prompt)["input_ids"]) > limit:
+            ids = ids[:-1]
+            prompt = TEMPLATE.format(input=tokenizer.decode(ids))
         prompts.append(prompt)
 
     order = sorted(range(len(articles)), key=lambda index: (-lengths[index], index))

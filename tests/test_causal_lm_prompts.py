@@ -27,3 +27,20 @@ def test_prompts_same_with_and_without_kept_ids(tiny_gpt2: Path) -> None:
     assert lengths == [len(model.tokenizer(example.input, add_special_tokens=False)["input_ids"]) for example in examples]
     # Every prompt fits the tiny model's 256-position window, less the 8 new tokens.
     assert all(len(model.tokenizer(prompt)["input_ids"]) <= 256 - 8 for prompt in kept)
+
+
+def test_long_input_keeps_the_token_budget(tiny_gpt2: Path) -> None:
+    model = load_model(f"hf:{tiny_gpt2}", LoadOptions(device="cpu"))
+    task = get_task("cnn_dailymail_realsumm")
+    generation = task.config.generation.model_copy(update={"max_new_tokens": 8})
+    limit = 256 - 8
+
+    for example in task.examples(limit=6):
+        prompt = model._prompt(example, task, generation)
+        input_tokens = len(model.tokenizer(example.input, add_special_tokens=False)["input_ids"])
+        prompt_tokens = len(model.tokenizer(prompt)["input_ids"])
+        assert input_tokens > limit
+        assert prompt_tokens <= limit
+        # The cut keeps all but a few tokens of the window; merges at the cut may cost a token or two.
+        assert prompt_tokens >= limit - 4
+        assert prompt.endswith("\nTL;DR:")

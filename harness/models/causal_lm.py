@@ -68,13 +68,15 @@ class CausalLM(Model):
         if ids is None:
             ids = self._tokenize_input(example.input)
         prompt = template.format(input=example.input)
+        if len(ids) > budget:
+            ids = ids[: max(budget, 0)]
+            prompt = template.format(input=self.tokenizer.decode(ids))
 
         # Decoding a cut and encoding it again can merge tokens differently at
-        # the template boundary, so the cut shrinks until the whole prompt fits.
-        while budget > 0 and (len(ids) > budget or len(self.tokenizer(prompt)["input_ids"]) > limit):
-            ids = ids[:budget]
+        # the template boundary, so the cut shrinks one token at a time until the whole prompt fits.
+        while ids and len(self.tokenizer(prompt)["input_ids"]) > limit:
+            ids = ids[:-1]
             prompt = template.format(input=self.tokenizer.decode(ids))
-            budget -= 1
         return prompt
 
     @torch.inference_mode()
