@@ -44,3 +44,28 @@ def test_long_input_keeps_the_token_budget(tiny_gpt2: Path) -> None:
         # The cut keeps all but a few tokens of the window; merges at the cut may cost a token or two.
         assert prompt_tokens >= limit - 4
         assert prompt.endswith("\nTL;DR:")
+
+
+def test_prepared_prompts_match_fresh_ones(tiny_gpt2: Path) -> None:
+    model = load_model(f"hf:{tiny_gpt2}", LoadOptions(device="cpu"))
+    task = get_task("cnn_dailymail_realsumm")
+    examples = task.examples(limit=6)
+    generation = task.config.generation.model_copy(update={"max_new_tokens": 8})
+    longer = generation.model_copy(update={"max_new_tokens": 64})
+
+    model.prepare(task, examples)
+    fresh = [model._prompt(example, task, generation) for example in examples]
+    fresh_longer = [model._prompt(example, task, longer) for example in examples]
+
+    model.prepare(task, examples)
+    for example in examples:
+        model.input_length(example, task)
+    model.prepare_inputs(examples, task, generation)
+    assert model._input_ids == {}
+    assert set(model._prompts) == {example.input for example in examples}
+
+    # Prompts built for other generation settings are not used.
+    assert model._prompt(examples[0], task, longer) == fresh_longer[0]
+    assert [model._prompt(example, task, generation) for example in examples] == fresh
+    assert model._prompts == {}
+    assert fresh_longer[0] != fresh[0]
