@@ -73,10 +73,9 @@ class CausalLM(Model):
         return template, limit, budget
 
     def prepare_inputs(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> None:
-        # Building every prompt before the first generate call, rather than between batches, keeps the
-        # tokenizer's allocations from interleaving with the buffers that generate frees. Measured with glibc
-        # malloc on a 2-core CPU (benchmarks/bench_overhead.py, 100 articles): the median page faults during
-        # generation fell from about 1.5 to 1.3 million, with a wide spread between runs.
+        # Every prompt is built here, before the first generate call, so that the tokenizer's allocations do
+        # not interleave with the buffers that generate frees between batches. NOTE: with glibc malloc the page
+        # faults during generation vary by about 20 % between identical runs, which hides most of the effect.
         settings = self._prompt_settings(task, generation)
         for example in examples:
             if example.input not in self._prompts:
