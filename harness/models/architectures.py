@@ -291,6 +291,9 @@ class RandomWeights(Model):
     def prepare(self, task: Task, examples: Sequence[Example]) -> None:
         self.inner.prepare(task, examples)
 
+    def prepare_inputs(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> None:
+        self.inner.prepare_inputs(examples, task, generation)
+
     def predict(self, examples: Sequence[Example], task: Task, generation: GenerationSpec) -> list[str]:
         return self.inner.predict(examples, task, generation)
 
