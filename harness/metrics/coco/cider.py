@@ -60,7 +60,7 @@ def _count_ngrams(
     ends = np.cumsum(lengths)[caption_of]
     vocabulary_size = max(len(word_ids), 1)
 
-    caption_parts, ngram_parts, order_parts = [], [], []
+    caption_parts, ngram_parts, count_parts, order_parts = [], [], [], []
     previous = np.zeros(len(token_array), dtype=np.int64)
     offset = 0
     for k in range(1, n + 1):
@@ -71,19 +71,28 @@ def _count_ngrams(
         compact, unique_keys = pd.factorize(keys)
         previous = np.zeros(len(token_array), dtype=np.int64)
         previous[positions] = compact
-        caption_parts.append(caption_of[positions])
-        ngram_parts.append(compact + offset)
+
+        # Distinct (caption, n-gram) pairs of this order, sorted by caption and then n-gram.
+        order_size = max(len(unique_keys), 1)
+        pair_keys, counts = _unique_counts(caption_of[positions] * order_size + compact)
+        caption_parts.append(pair_keys // order_size)
+        ngram_parts.append(pair_keys % order_size + offset)
+        count_parts.append(counts)
         order_parts.append(np.full(len(unique_keys), k - 1, dtype=np.int64))
         offset += len(unique_keys)
 
-    all_captions = np.concatenate(caption_parts) if caption_parts else np.zeros(0, dtype=np.int64)
-    all_ngrams = np.concatenate(ngram_parts) if ngram_parts else np.zeros(0, dtype=np.int64)
-    pair_keys, counts = _unique_counts(all_captions * max(offset, 1) + all_ngrams)
+    if not caption_parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return empty, empty, empty.astype(np.float64), empty, lengths
+    # Each order's pairs are sorted by caption and n-gram ids grow with the order,
+    # so a stable sort by caption (timsort merging n sorted runs) sorts by caption, then n-gram.
+    all_captions = np.concatenate(caption_parts)
+    by_caption = np.argsort(all_captions, kind="stable")
     return (
-        pair_keys // max(offset, 1),
-        pair_keys % max(offset, 1),
-        counts.astype(np.float64),
-        np.concatenate(order_parts) if order_parts else np.zeros(0, dtype=np.int64),
+        all_captions[by_caption],
+        np.concatenate(ngram_parts)[by_caption],
+        np.concatenate(count_parts)[by_caption].astype(np.float64),
+        np.concatenate(order_parts),
         lengths,
     )
 
