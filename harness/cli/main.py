@@ -7,6 +7,7 @@ functions: ``add_arguments(parser)`` and ``main(args) -> int``.
 from __future__ import annotations
 
 import argparse
+import gc
 import importlib
 import importlib.util
 import logging
@@ -95,5 +96,17 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
+def console_main() -> None:
+    """Run the command line and exit the process with its status (the ``harness`` script, ``python -m harness``)."""
+    status = main()
+
+    # Interpreter shutdown runs full garbage collections over every object left,
+    # which took about 0.7 s with torch and transformers loaded (a 16-article
+    # ``harness run`` on 2 CPU cores). Frozen objects are skipped; the process
+    # ends next, and output files are already closed.
+    gc.freeze()
+    sys.exit(status)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    console_main()
