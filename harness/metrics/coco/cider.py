@@ -20,6 +20,7 @@ Equality with pycocoevalcap to 1e-9 is tested on random inputs.
 
 from __future__ import annotations
 
+from functools import cached_property
 from itertools import chain
 from typing import Sequence
 
@@ -139,16 +140,24 @@ class CiderStatistics:
             self.n_pairs,
         )
 
-        # Transposed image x n-gram incidence (n-gram x image), for df = incidence^T @ counts.
-        image_ngram, _ = _unique_counts(self.ref_image[ref_pair] * self.n_ngrams + ref_ngram)
-        self.incidence_t = sparse.csr_matrix(
-            (np.ones(len(image_ngram)), (image_ngram % max(self.n_ngrams, 1), image_ngram // max(self.n_ngrams, 1))),
-            shape=(self.n_ngrams, self.n_images),
-        )
+        # Distinct (image, n-gram) pairs of the references, as image * n_ngrams + n-gram.
+        self._image_ngram, _ = _unique_counts(self.ref_image[ref_pair] * self.n_ngrams + ref_ngram)
         # Sums the reference pairs of each image.
         pair_indptr = np.concatenate(([0], np.cumsum(self.reference_counts.astype(np.int64))))
         self.pair_to_image = sparse.csr_matrix(
             (np.ones(self.n_pairs), np.arange(self.n_pairs), pair_indptr), shape=(self.n_images, self.n_pairs)
+        )
+
+    @cached_property
+    def incidence_t(self) -> sparse.csr_matrix:
+        """Return the transposed image x n-gram incidence (n-gram x image), for df = incidence^T @ counts.
+
+        Only resampling needs it, so it is built on first use.
+        """
+        image_ngram = self._image_ngram
+        return sparse.csr_matrix(
+            (np.ones(len(image_ngram)), (image_ngram % max(self.n_ngrams, 1), image_ngram // max(self.n_ngrams, 1))),
+            shape=(self.n_ngrams, self.n_images),
         )
 
     def _by_order(self, rows: np.ndarray, cols: np.ndarray, values: np.ndarray, n_rows: int) -> sparse.csr_matrix:
@@ -190,7 +199,9 @@ class CiderStatistics:
 
     def corpus_image_scores(self) -> np.ndarray:
         """Return each image's CIDEr-D with document frequencies from all references, shape (images,)."""
-        document_frequency = np.asarray(self.incidence_t.sum(axis=1)).reshape(-1, 1)
+        # The number of images whose references contain each n-gram.
+        document_frequency = np.bincount(self._image_ngram % max(self.n_ngrams, 1), minlength=self.n_ngrams)
+        document_frequency = document_frequency.astype(np.float64).reshape(-1, 1)
         return self.image_scores(document_frequency, self.n_images)[:, 0]
 
     def resample_scores(self, counts: np.ndarray) -> np.ndarray:
