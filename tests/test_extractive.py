@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 from pathlib import Path
 
@@ -132,3 +135,17 @@ def test_minilm_summarizer_rouge_on_cnn_dailymail(tmp_path: Path) -> None:
 
 def _samples(folder: Path) -> list[dict]:
     return [json.loads(line) for line in (folder / f"samples_{TASK}.jsonl").read_text(encoding="utf-8").splitlines()]
+
+
+@needs_minilm
+def test_no_progress_hides_weight_loading_bar(tmp_path: Path) -> None:
+    command = [sys.executable, "-m", "harness", "run", "--model", "minilm-extractive", "--tasks", "cnn_dailymail_realsumm",
+               "--limit", "2", "--output-dir", str(tmp_path), "--device", "cpu"]  # fmt: skip
+    environment = {key: value for key, value in os.environ.items() if key != "HF_HUB_DISABLE_PROGRESS_BARS"}
+
+    quiet = subprocess.run([*command, "--no-progress"], capture_output=True, text=True, env=environment, check=True)
+    shown = subprocess.run([*command, "--overwrite"], capture_output=True, text=True, env=environment, check=True)
+
+    assert "Loading weights" in shown.stderr
+    assert "Loading weights" not in quiet.stderr
+    assert "rouge1" in quiet.stdout

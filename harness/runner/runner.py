@@ -13,6 +13,7 @@ import datetime as dt
 import gc
 import json
 import logging
+import os
 import re
 import sys
 import time
@@ -186,6 +187,8 @@ class Runner:
             seed=self.config.seed,
             attn_implementation=self.config.attn_implementation,
         )
+        if not self.config.show_progress:
+            _disable_transformers_progress_bars()
         with _timed(self.timings, "model_load"):
             try:
                 return load_model(self.config.model, options)
@@ -441,6 +444,20 @@ class Runner:
                 logger.warning("Out of memory on %s; retrying with batch size %d", task.name, batch_size)
                 if torch.cuda.is_available():
                     torch.cuda.empty_cache()
+
+
+def _disable_transformers_progress_bars() -> None:
+    """Turn off the weight-loading and download progress bars of transformers without importing it.
+
+    transformers reads ``HF_HUB_DISABLE_PROGRESS_BARS`` when it is first
+    imported, so a process that has already imported it is switched through
+    ``disable_progress_bar`` instead.
+    """
+    transformers_logging = sys.modules.get("transformers.utils.logging")
+    if transformers_logging is not None:
+        transformers_logging.disable_progress_bar()
+    else:
+        os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
 
 
 @contextlib.contextmanager
