@@ -162,3 +162,22 @@ def test_parse_max_drops():
         parse_max_drops(["bleu=x"])
     with pytest.raises(UsageError, match=">= 0"):
         parse_max_drops(["bleu=-1"])
+
+
+def test_missing_speed_figures_unmentioned_without_speed_gate(capsys, tmp_path):
+    current = tmp_path / "current"
+    shutil.copytree(SPEED / "tiny-marian-batch8", current)
+    results = load_run(current / "results.json")
+    for record in results.tasks.values():
+        record.profile = None
+    save_run(current / "results.json", results)
+
+    quality_status, quality_output = check(capsys, "--baseline", str(SPEED / "tiny-marian-batch8"), "--current", str(current))
+    speed_status, speed_output = check(
+        capsys, "--baseline", str(SPEED / "tiny-marian-batch8"), "--current", str(current), "--max-slowdown", "10"
+    )
+
+    assert quality_status == 0
+    assert "speed figures" not in quality_output
+    assert speed_status == 0
+    assert "no speed figures in both runs" in speed_output

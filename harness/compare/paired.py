@@ -86,6 +86,8 @@ class TaskComparison:
     hardware_b: str = ""
     num_samples: int = 0
     warnings: list[str] = field(default_factory=list)
+    # Warnings about the speed figures. The gate words its own, and only when it checks speed.
+    speed_warnings: list[str] = field(default_factory=list)
 
 
 SPEED_FIELDS = (
@@ -232,9 +234,9 @@ def compare_task(
     comparison.speed = compare_speed(figures_a, figures_b)
     if figures_a.is_empty() != figures_b.is_empty():
         side = "A" if figures_a.is_empty() else "B"
-        comparison.warnings.append(f"{task}: run {side} has no speed figures (run it with --profile).")
+        comparison.speed_warnings.append(f"{task}: run {side} has no speed figures (run it with --profile).")
     if comparison.speed and not comparison.same_hardware:
-        comparison.warnings.append(
+        comparison.speed_warnings.append(
             f"{task}: speed measured on different hardware ({comparison.hardware_a} vs {comparison.hardware_b}); "
             "the ratio does not compare the models."
         )

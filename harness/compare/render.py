@@ -118,7 +118,10 @@ def render_comparison(
     if speed:
         parts += ["", format_table(SPEED_HEADERS, speed, markdown)]
     problems = [comparison.reason for comparison in comparisons if not comparison.comparable]
-    all_warnings = [*warnings, *(warning for comparison in comparisons for warning in comparison.warnings)]
+    all_warnings = [
+        *warnings,
+        *(warning for comparison in comparisons for warning in [*comparison.warnings, *comparison.speed_warnings]),
+    ]
     for line in problems:
         parts += ["", f"Not compared: {line}"]
     for line in all_warnings:
