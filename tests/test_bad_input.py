@@ -260,6 +260,16 @@ def test_unknown_metric_names_task_file(tmp_path: Path, capsys: pytest.CaptureFi
     assert "Did you mean chrf" in error
 
 
+def test_unknown_metric_option_lists_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    task = write_task(tmp_path / "task")
+    task.write_text(task.read_text().replace("metrics: [chrf]", "metrics: [{name: chrf, options: {wordorder: 2}}]"))
+    status, error = score(capsys, task, tmp_path / "task" / "hyp.txt", tmp_path / "out")
+    assert status == 2
+    assert f"Task file {task}, metrics.0 (chrf)" in error
+    assert "Unknown option 'wordorder' for metric 'chrf'" in error
+    assert "word_order" in error
+
+
 SUITE_CASES = {
     "unknown option": ("options: {bogus: 1}", ["runs.0.options", "unknown run options ['bogus']"]),
     "negative limit": ("options: {limit: -3}", ["runs.0", "Invalid --limit -3"]),

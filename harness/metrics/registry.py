@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import difflib
 import importlib
+import inspect
 from typing import Any, Callable, TypeVar
 
 from harness.errors import MetricError
@@ -81,7 +82,21 @@ def build_metric(name: str, **options: Any) -> Metric:
         close = difflib.get_close_matches(name, _METRICS, n=3, cutoff=0.5)
         hint = f" Did you mean {', '.join(close)}?" if close else ""
         raise MetricError(f"Unknown metric {name!r}.{hint} Available: {', '.join(sorted(_METRICS))}.")
+    metric_class = _METRICS[name]
+    parameters = inspect.signature(metric_class.__init__).parameters.values()
+    accepted = [
+        parameter.name
+        for parameter in parameters
+        if parameter.name != "self" and parameter.kind in (parameter.KEYWORD_ONLY, parameter.POSITIONAL_OR_KEYWORD)
+    ]
+    takes_any = any(parameter.kind == parameter.VAR_KEYWORD for parameter in parameters)
+    unknown = sorted(set(options) - set(accepted))
+    if unknown and not takes_any:
+        raise MetricError(
+            f"Unknown option {', '.join(map(repr, unknown))} for metric {name!r}; "
+            f"its options are {', '.join(accepted)}. Correct or remove it in the metric's options."
+        )
     try:
-        return _METRICS[name](**options)
+        return metric_class(**options)
     except TypeError as error:
-        raise MetricError(f"Invalid options {options} for metric {name!r}: {error}") from None
+        raise MetricError(f"Invalid options for metric {name!r}: {error}") from None
