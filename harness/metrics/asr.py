@@ -153,7 +153,7 @@ class _ErrorRate(CorpusMetric):
         if self.normalizer == "english":
             parts.append(f"whisper-normalizer:{importlib.metadata.version('whisper-normalizer')}")
         if self.normalizer == "chinese":
-            parts.append(f"opencc:{importlib.metadata.version('opencc')}")
+            parts.append(f"opencc:{importlib.metadata.version('opencc')}|opencc-config:t2s")
         return "|".join(parts)
 
 

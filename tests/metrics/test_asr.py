@@ -122,6 +122,7 @@ def test_chinese_normalizer_scores_traditional_output() -> None:
 
     assert result.scores["cer"] == 0.0
     assert "opencc:" in result.signature
+    assert "opencc-config:t2s" in result.signature
     assert multilingual.compute(hypotheses, references).scores["cer"] > 0.2
     converter = opencc.OpenCC("t2s.json")
     expected = jiwer.cer(
