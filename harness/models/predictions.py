@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Sequence
 
 from harness.errors import PredictionsError
+from harness.files import read_bytes
 from harness.models.base import LoadOptions, Model, ModelInfo
 from harness.models.registry import register_adapter
 from harness.tasks.readers import json_type
@@ -34,14 +35,13 @@ logger = logging.getLogger(__name__)
 
 def _decode(path: Path) -> str:
     """Read a predictions file as UTF-8 text; a leading byte order mark is dropped."""
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        raise PredictionsError(f"Predictions file not found: {path}; check the path.") from None
-    except IsADirectoryError:
-        raise PredictionsError(f"Predictions path {path} is a folder; pass the system output file inside it.") from None
-    except PermissionError:
-        raise PredictionsError(f"Predictions file {path} is not readable (permission denied); fix its permissions.") from None
+    raw = read_bytes(
+        path,
+        PredictionsError,
+        name="Predictions file",
+        not_found=f"Predictions file not found: {path}; check the path.",
+        folder=f"Predictions path {path} is a folder; pass the system output file inside it.",
+    )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as error:

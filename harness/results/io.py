@@ -12,6 +12,7 @@ from typing import Any, Iterable
 from pydantic import ValidationError
 
 from harness.errors import ResultsError
+from harness.files import read_bytes
 from harness.results.schema import RunResults
 
 logger = logging.getLogger(__name__)
@@ -62,14 +63,15 @@ def load_run(path: str | Path) -> RunResults:
         if not (path / "results.json").exists():
             raise ResultsError(f"Run folder {path} contains no results.json; pass a finished run folder or a results file.")
         path = path / "results.json"
+    raw = read_bytes(
+        path,
+        ResultsError,
+        name="Results file",
+        not_found=f"Results file not found: {path}",
+        folder=f"Results path {path} is a folder, not a results file; remove or rename it.",
+    )
     try:
-        text = path.read_bytes().decode("utf-8")
-    except (FileNotFoundError, NotADirectoryError):
-        raise ResultsError(f"Results file not found: {path}") from None
-    except IsADirectoryError:
-        raise ResultsError(f"Results path {path} is a folder, not a results file; remove or rename it.") from None
-    except PermissionError:
-        raise ResultsError(f"Results file {path} is not readable (permission denied); fix its permissions.") from None
+        text = raw.decode("utf-8")
     except UnicodeDecodeError as error:
         raise ResultsError(
             f"Results file {path} is not valid UTF-8 (byte offset {error.start}); it is damaged. "

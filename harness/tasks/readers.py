@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from harness.errors import TaskError
+from harness.files import read_bytes
 
 if TYPE_CHECKING:
     from harness.tasks.task import Example, Task
@@ -19,14 +20,13 @@ logger = logging.getLogger(__name__)
 
 def _read_text(path: Path, encoding: str) -> str:
     """Read a data file as text; a leading byte order mark is dropped."""
-    try:
-        raw = path.read_bytes()
-    except (FileNotFoundError, NotADirectoryError):
-        raise TaskError(f"Data file not found: {path}; fix the path in the task file or add the file.") from None
-    except IsADirectoryError:
-        raise TaskError(f"Data path {path} is a folder; point the task file at the data file inside it.") from None
-    except PermissionError:
-        raise TaskError(f"Data file {path} is not readable (permission denied); fix its permissions.") from None
+    raw = read_bytes(
+        path,
+        TaskError,
+        name="Data file",
+        not_found=f"Data file not found: {path}; fix the path in the task file or add the file.",
+        folder=f"Data path {path} is a folder; point the task file at the data file inside it.",
+    )
     try:
         return raw.decode(encoding).removeprefix("\ufeff")
     except UnicodeDecodeError as error:

@@ -14,6 +14,7 @@ import yaml
 from pydantic import ValidationError
 
 from harness.errors import TaskError
+from harness.files import read_bytes
 from harness.tasks import readers
 from harness.tasks.schema import TaskConfig
 
@@ -84,14 +85,15 @@ class Task:
     def from_file(cls, path: str | Path) -> Task:
         """Parse and validate a task YAML file; raise :class:`TaskError` naming the file and field."""
         path = Path(path)
+        raw = read_bytes(
+            path,
+            TaskError,
+            name="Task file",
+            not_found=f"Task file not found: {path}; check the path.",
+            folder=f"Task path {path} is a folder; pass the task YAML file inside it.",
+        )
         try:
-            text = path.read_bytes().decode("utf-8")
-        except (FileNotFoundError, NotADirectoryError):
-            raise TaskError(f"Task file not found: {path}; check the path.") from None
-        except IsADirectoryError:
-            raise TaskError(f"Task path {path} is a folder; pass the task YAML file inside it.") from None
-        except PermissionError:
-            raise TaskError(f"Task file {path} is not readable (permission denied); fix its permissions.") from None
+            text = raw.decode("utf-8")
         except UnicodeDecodeError as error:
             raise TaskError(f"Task file {path} is not valid UTF-8 (byte {error.start}); save it as UTF-8.") from None
         try:
