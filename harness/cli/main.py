@@ -102,7 +102,7 @@ def console_main() -> None:
 
     # Interpreter shutdown runs full garbage collections over every object left,
     # which took about 0.7 s with torch and transformers loaded (a 16-article
-    # ``harness run`` on 2 CPU cores). Frozen objects are skipped; the process
+    # ``harness run`` on 2 CPU cores). Frozen objects are skipped. The process
     # ends next, and output files are already closed.
     gc.freeze()
     sys.exit(status)

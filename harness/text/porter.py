@@ -196,7 +196,7 @@ _STEP4 = _by_last_letter(
 
 
 def _apply_first_rule(word: str, rules: _Rules) -> str:
-    """Apply the first rule whose suffix ``word`` ends with; when its condition fails, try no other rule."""
+    """Apply the first rule whose suffix ``word`` ends with. When its condition fails, try no other rule."""
     for suffix, replacement, condition in rules.get(word[-1:], ()):
         if word.endswith(suffix):
             stem = word[: -len(suffix)]
